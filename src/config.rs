@@ -1,0 +1,171 @@
+//! Service configuration: defaults, overridden by a TOML file (`--config` or
+//! `ZAGORE_CONFIG`), overridden by environment variables and command-line flags.
+//!
+//! ```toml
+//! listen = "0.0.0.0:8080"
+//! data = "/srv/zagore/geodata"
+//! proj_data = "/usr/local/share/proj"
+//! public_url = "https://maps.example.bg"
+//! max_zoom = 22
+//! tile_buffer = 64
+//! tile_cache_mb = 64
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (default 127.0.0.1:8080).
+    pub listen: SocketAddr,
+    /// The geodata folder (default ./geodata).
+    pub data_dir: PathBuf,
+    /// The folder holding PROJ's `proj.db`, when it is not where PROJ looks by itself.
+    pub proj_data: Option<PathBuf>,
+    /// The URL clients reach the service at, for absolute links (TileJSON, OGC API);
+    /// default: taken from each request's Host header.
+    pub public_url: Option<String>,
+    /// Highest zoom level tiles are served for (default 22).
+    pub max_zoom: u8,
+    /// Tile buffer in tile units of a 4096 extent (default 64).
+    pub tile_buffer: u32,
+    /// Memory budget of the tile cache in MiB (default 64; 0 disables it).
+    pub tile_cache_mb: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("geodata"),
+            proj_data: None,
+            public_url: None,
+            max_zoom: 22,
+            tile_buffer: 64,
+            tile_cache_mb: 64,
+        }
+    }
+}
+
+/// The TOML file's shape: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data: Option<PathBuf>,
+    pub proj_data: Option<PathBuf>,
+    pub public_url: Option<String>,
+    pub max_zoom: Option<u8>,
+    pub tile_buffer: Option<u32>,
+    pub tile_cache_mb: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {path}: {message}")]
+    File { path: String, message: String },
+    #[error("max_zoom must be between 0 and 30, got {0}")]
+    MaxZoom(u8),
+    #[error("tile_buffer must be at most 2048 (half a tile), got {0}")]
+    TileBuffer(u32),
+    #[error("public_url must start with http:// or https://, got {0:?}")]
+    PublicUrl(String),
+}
+
+impl FileConfig {
+    pub fn read(path: &Path) -> Result<FileConfig, ConfigError> {
+        let err = |message: String| ConfigError::File {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        toml::from_str(&text).map_err(|e| err(e.to_string()))
+    }
+}
+
+impl Config {
+    /// Applies a config file's values over these.
+    pub fn with_file(mut self, file: FileConfig) -> Config {
+        self.listen = file.listen.unwrap_or(self.listen);
+        self.data_dir = file.data.unwrap_or(self.data_dir);
+        self.proj_data = file.proj_data.or(self.proj_data);
+        self.public_url = file.public_url.or(self.public_url);
+        self.max_zoom = file.max_zoom.unwrap_or(self.max_zoom);
+        self.tile_buffer = file.tile_buffer.unwrap_or(self.tile_buffer);
+        self.tile_cache_mb = file.tile_cache_mb.unwrap_or(self.tile_cache_mb);
+        self
+    }
+
+    /// Checks the values no type can check.
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        if self.max_zoom > 30 {
+            return Err(ConfigError::MaxZoom(self.max_zoom));
+        }
+        if self.tile_buffer > 2048 {
+            return Err(ConfigError::TileBuffer(self.tile_buffer));
+        }
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::PublicUrl(url.clone()));
+            }
+        }
+        Ok(self)
+    }
+
+    /// Where to look for `proj.db`: the configured folder, else `PROJ_DATA` (PROJ reads it
+    /// itself), else `share/proj` beside or above the executable (where `make build` puts it),
+    /// else PROJ's compiled-in default.
+    pub fn resolve_proj_data(&self) -> Option<PathBuf> {
+        if let Some(dir) = &self.proj_data {
+            return Some(dir.clone());
+        }
+        if std::env::var_os("PROJ_DATA").is_some() || std::env::var_os("PROJ_LIB").is_some() {
+            return None;
+        }
+        let exe = std::env::current_exe().ok()?;
+        let exe_dir = exe.parent()?;
+        [exe_dir.join("share/proj"), exe_dir.join("../share/proj")]
+            .into_iter()
+            .find(|dir| dir.join("proj.db").is_file())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_values_override_defaults_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zagore.toml");
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:9000\"\ndata = \"/srv/geodata\"\nmax_zoom = 20\n",
+        )
+        .unwrap();
+        let config = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.data_dir, PathBuf::from("/srv/geodata"));
+        assert_eq!(config.max_zoom, 20);
+        assert_eq!(config.tile_buffer, 64);
+
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nlisten_port = 1\n").unwrap();
+        let err = FileConfig::read(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("listen_port") && err.contains("zagore.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn validation_names_the_setting() {
+        let bad = Config {
+            max_zoom: 40,
+            ..Config::default()
+        };
+        assert!(bad.validate().unwrap_err().to_string().contains("max_zoom"));
+    }
+}

@@ -1,0 +1,299 @@
+//! Coordinate reference systems: the validated [`Crs`] type and the PROJ transforms built from it.
+//!
+//! Every CRS string that enters the service (a GeoJSON `crs` member, a manifest entry, a
+//! `crs=` query parameter) is parsed here once. Transforms are PROJ's own
+//! (`proj_create_crs_to_crs` normalised for visualisation, so coordinates are always
+//! easting/longitude first inside the service); the axis order a *file* uses is a separate,
+//! explicit [`AxisOrder`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use proj::{Proj, ProjBuilder};
+
+/// The folder holding `proj.db`, when the service was told where it is (see [`use_proj_data`]).
+static PROJ_DATA: OnceLock<PathBuf> = OnceLock::new();
+
+/// Makes every PROJ object the service creates search `dir` for `proj.db` first.
+/// Only the first call has an effect; it is made once at start-up.
+pub fn use_proj_data(dir: &Path) {
+    let _ = PROJ_DATA.set(dir.to_path_buf());
+}
+
+/// A PROJ context builder that knows where `proj.db` is.
+fn builder() -> ProjBuilder {
+    let mut builder = ProjBuilder::new();
+    if let Some(dir) = PROJ_DATA.get() {
+        // A failure here only means PROJ keeps its default search path; the start-up
+        // check (`check_proj_database`) reports a database that cannot be found.
+        let _ = builder.set_search_paths(dir);
+    }
+    builder
+}
+
+/// Verifies that PROJ can open its database and knows the cadastral CRS, with a message that
+/// says how to fix it when not.
+pub fn check_proj_database() -> Result<(), CrsError> {
+    builder()
+        .proj_known_crs("EPSG:7801", "EPSG:4326", None)
+        .map(|_| ())
+        .map_err(|e| CrsError::Database {
+            searched: PROJ_DATA
+                .get()
+                .map(|d| d.display().to_string())
+                .or_else(|| std::env::var("PROJ_DATA").ok())
+                .unwrap_or_else(|| "PROJ's built-in default".to_string()),
+            reason: e.to_string(),
+        })
+}
+
+/// A coordinate reference system the service can read or write.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Crs {
+    /// WGS84 longitude/latitude, the GeoJSON (RFC 7946) default: `OGC:CRS84`.
+    Crs84,
+    /// Any EPSG code PROJ knows, e.g. 7801 (BGS2005 / CCS2005), 3857, 32635.
+    Epsg(u32),
+    /// A user-supplied PROJ definition, for systems without an EPSG code (Coordinate System 1970).
+    Proj(String),
+}
+
+/// The CRS the Bulgarian cadastre publishes parcels in.
+pub const CADASTRAL: Crs = Crs::Epsg(7801);
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CrsError {
+    #[error("PROJ cannot open its database proj.db or does not know EPSG:7801 (searched {searched}: {reason}); set --proj-data, ZAGORE_PROJ_DATA or PROJ_DATA to the folder that holds a proj.db of PROJ 9.6 or newer (`make build` puts one at target/release/share/proj)")]
+    Database { searched: String, reason: String },
+    #[error("unrecognised CRS {0:?}: expected EPSG:<code>, urn:ogc:def:crs:EPSG::<code>, http://www.opengis.net/def/crs/EPSG/0/<code>, CRS84 or a +proj= definition")]
+    Unrecognised(String),
+    #[error("PROJ does not know {crs}: {reason}")]
+    Unknown { crs: String, reason: String },
+    #[error("PROJ failed to transform ({x}, {y}) from {from}: {reason}")]
+    Transform {
+        from: String,
+        x: f64,
+        y: f64,
+        reason: String,
+    },
+}
+
+impl FromStr for Crs {
+    type Err = CrsError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.starts_with("+proj=") {
+            return Ok(Crs::Proj(t.to_string()));
+        }
+        let upper = t.to_ascii_uppercase();
+        let crs84 = [
+            "CRS84",
+            "OGC:CRS84",
+            "URN:OGC:DEF:CRS:OGC:1.3:CRS84",
+            "URN:OGC:DEF:CRS:OGC::CRS84",
+            "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84",
+            "HTTPS://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84",
+        ];
+        if crs84.contains(&upper.as_str()) {
+            return Ok(Crs::Crs84);
+        }
+        let code = upper
+            .strip_prefix("EPSG:")
+            .or_else(|| upper.strip_prefix("URN:OGC:DEF:CRS:EPSG::"))
+            .or_else(|| upper.strip_prefix("URN:OGC:DEF:CRS:EPSG:"))
+            .or_else(|| upper.strip_prefix("HTTP://WWW.OPENGIS.NET/DEF/CRS/EPSG/0/"))
+            .or_else(|| upper.strip_prefix("HTTPS://WWW.OPENGIS.NET/DEF/CRS/EPSG/0/"))
+            // urn:ogc:def:crs:EPSG:6.18:4326 carries a registry version before the code.
+            .map(|rest| rest.rsplit(':').next().unwrap_or(rest));
+        match code.and_then(|c| c.parse::<u32>().ok()) {
+            Some(code) if code > 0 => Ok(Crs::Epsg(code)),
+            _ => Err(CrsError::Unrecognised(s.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for Crs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Crs::Crs84 => f.write_str("OGC:CRS84"),
+            Crs::Epsg(code) => write!(f, "EPSG:{code}"),
+            Crs::Proj(def) => f.write_str(def),
+        }
+    }
+}
+
+impl Crs {
+    /// The OGC URI of the CRS (as used by OGC API – Features, Part 2).
+    pub fn uri(&self) -> String {
+        match self {
+            Crs::Crs84 => "http://www.opengis.net/def/crs/OGC/1.3/CRS84".to_string(),
+            Crs::Epsg(code) => format!("http://www.opengis.net/def/crs/EPSG/0/{code}"),
+            Crs::Proj(def) => def.clone(),
+        }
+    }
+
+    /// The string PROJ is given for this CRS.
+    fn proj_name(&self) -> String {
+        match self {
+            Crs::Crs84 => "OGC:CRS84".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether the CRS is WGS84 longitude/latitude already (no transform needed).
+    pub fn is_lon_lat_wgs84(&self) -> bool {
+        matches!(self, Crs::Crs84 | Crs::Epsg(4326))
+    }
+
+    /// The CRS's area of use in WGS84 degrees (west, south, east, north), when PROJ knows one.
+    pub fn area_of_use(&self) -> Option<[f64; 4]> {
+        let crs = builder().proj(&self.proj_name()).ok()?;
+        let (area, _) = crs.area_of_use().ok()?;
+        area.map(|a| [a.west, a.south, a.east, a.north])
+    }
+
+    /// Human-readable name from PROJ's database ("BGS2005 / CCS2005"), when it has one.
+    pub fn name(&self) -> Option<String> {
+        let crs = builder().proj(&self.proj_name()).ok()?;
+        crs.proj_info().description
+    }
+
+    /// Whether the authority defines this CRS with northing (or latitude) first.
+    /// EPSG:7801 and EPSG:4326 do; most files nevertheless store easting first.
+    pub fn authority_is_north_first(&self) -> bool {
+        // Exactly the CRSs the service knows to be defined north-first; PROJ exposes axis
+        // order only through its C API, and a wrong guess here only changes a report line.
+        matches!(self, Crs::Epsg(7801 | 7800 | 4326 | 4258 | 7798))
+    }
+}
+
+/// Which coordinate a file stores first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AxisOrder {
+    /// x = easting (or longitude), y = northing (or latitude): GeoJSON's and ogr2ogr's order.
+    EastNorth,
+    /// x = northing, y = easting: the authority order of EPSG:7801.
+    NorthEast,
+}
+
+impl fmt::Display for AxisOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AxisOrder::EastNorth => "easting, northing",
+            AxisOrder::NorthEast => "northing, easting",
+        })
+    }
+}
+
+/// A PROJ transform between two CRSs, easting/longitude first on both sides.
+///
+/// PROJ objects are not thread-safe; build one per thread (they are cheap once `proj.db`
+/// is open) and keep it on the stack.
+pub struct Transform {
+    from: Crs,
+    proj: Option<Proj>,
+}
+
+impl Transform {
+    pub fn new(from: &Crs, to: &Crs) -> Result<Self, CrsError> {
+        let identity = from == to || (from.is_lon_lat_wgs84() && to.is_lon_lat_wgs84());
+        let proj = if identity {
+            None
+        } else {
+            Some(
+                builder()
+                    .proj_known_crs(&from.proj_name(), &to.proj_name(), None)
+                    .map_err(|e| CrsError::Unknown {
+                        crs: format!("{from} → {to}"),
+                        reason: e.to_string(),
+                    })?,
+            )
+        };
+        Ok(Transform {
+            from: from.clone(),
+            proj,
+        })
+    }
+
+    /// Transforms one coordinate.
+    pub fn apply(&self, x: f64, y: f64) -> Result<(f64, f64), CrsError> {
+        let Some(proj) = &self.proj else {
+            return Ok((x, y));
+        };
+        let out: (f64, f64) = proj.convert((x, y)).map_err(|e| CrsError::Transform {
+            from: self.from.to_string(),
+            x,
+            y,
+            reason: e.to_string(),
+        })?;
+        if out.0.is_finite() && out.1.is_finite() {
+            Ok(out)
+        } else {
+            Err(CrsError::Transform {
+                from: self.from.to_string(),
+                x,
+                y,
+                reason: "result is not finite".to_string(),
+            })
+        }
+    }
+
+    /// Transforms every coordinate of a geometry.
+    pub fn geometry(&self, g: &geo::Geometry<f64>) -> Result<geo::Geometry<f64>, CrsError> {
+        use geo::MapCoords;
+        g.try_map_coords(|c| {
+            let (x, y) = self.apply(c.x, c.y)?;
+            Ok(geo::coord! { x: x, y: y })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_usual_spellings() {
+        for s in [
+            "EPSG:7801",
+            "epsg:7801",
+            "urn:ogc:def:crs:EPSG::7801",
+            "urn:ogc:def:crs:EPSG:9.9:7801",
+            "http://www.opengis.net/def/crs/EPSG/0/7801",
+        ] {
+            assert_eq!(s.parse::<Crs>().unwrap(), Crs::Epsg(7801), "{s}");
+        }
+        for s in [
+            "CRS84",
+            "urn:ogc:def:crs:OGC:1.3:CRS84",
+            "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        ] {
+            assert_eq!(s.parse::<Crs>().unwrap(), Crs::Crs84, "{s}");
+        }
+        assert!(matches!(
+            "+proj=longlat +ellps=krass".parse::<Crs>().unwrap(),
+            Crs::Proj(_)
+        ));
+        for bad in [
+            "",
+            "EPSG:",
+            "EPSG:abc",
+            "EPSG:0",
+            "WGS84 please",
+            "urn:ogc:def:crs:EPSG::",
+        ] {
+            assert!(bad.parse::<Crs>().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn uri_round_trips() {
+        for crs in [Crs::Crs84, Crs::Epsg(7801), Crs::Epsg(3857)] {
+            assert_eq!(crs.uri().parse::<Crs>().unwrap(), crs);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The per-folder layer manifest, `geodata/manifest.toml`: which file holds each layer, the
+//! CRS and axis order to assume when a file does not say, and how source field names map to
+//! the service's own (so an official cadastral export can be dropped in unedited).
+//!
+//! ```toml
+//! [layers.plots]
+//! file = "ЗЕМЛИ.geojson"      # default: plots.geojson
+//! crs = "EPSG:7801"           # only for files without a `crs` member
+//! axis_order = "east_north"   # or "north_east"; default: decided from the coordinates
+//! [layers.plots.fields]       # source name = service name
+//! cadnum = "cadastral_id"
+//! AREA = "declared_area_m2"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::crs::AxisOrder;
+use super::LayerKind;
+
+/// The manifest's file name inside a geodata folder.
+pub const MANIFEST_FILE: &str = "manifest.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    #[serde(default)]
+    pub layers: BTreeMap<String, LayerManifest>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerManifest {
+    pub file: Option<String>,
+    pub crs: Option<String>,
+    pub axis_order: Option<AxisOrder>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Syntax { path: String, message: String },
+    #[error(
+        "{path}: unknown layer [layers.{name}]; the layers are plots, stages, roads, rail, poi"
+    )]
+    UnknownLayer { path: String, name: String },
+}
+
+impl Manifest {
+    /// Reads `manifest.toml` from `dir`; a folder without one uses the defaults.
+    pub fn read(dir: &Path) -> Result<Manifest, ManifestError> {
+        let path = dir.join(MANIFEST_FILE);
+        let shown = path.display().to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Manifest::default()),
+            Err(source) => {
+                return Err(ManifestError::Io {
+                    path: shown,
+                    source,
+                })
+            }
+        };
+        let manifest: Manifest = toml::from_str(&text).map_err(|e| ManifestError::Syntax {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        if let Some(name) = manifest
+            .layers
+            .keys()
+            .find(|name| LayerKind::from_name(name).is_none())
+        {
+            return Err(ManifestError::UnknownLayer {
+                path: shown,
+                name: name.clone(),
+            });
+        }
+        Ok(manifest)
+    }
+
+    /// The settings for one layer (defaults when the manifest does not mention it).
+    pub fn layer(&self, kind: LayerKind) -> LayerManifest {
+        self.layers.get(kind.name()).cloned().unwrap_or_default()
+    }
+}
+
+impl LayerManifest {
+    /// The file name of the layer inside the folder.
+    pub fn file_name(&self, kind: LayerKind) -> String {
+        self.file
+            .clone()
+            .unwrap_or_else(|| format!("{}.geojson", kind.name()))
+    }
+
+    /// The service's name for a source field: the manifest's mapping, then the names the
+    /// cadastre agency's exports use, then the field's own name.
+    pub fn canonical_field<'a>(&'a self, kind: LayerKind, source: &'a str) -> &'a str {
+        if let Some(mapped) = self.fields.get(source) {
+            return mapped;
+        }
+        if kind == LayerKind::Plots {
+            match source {
+                "cadnum" => return "cadastral_id",
+                "AREA" => return "declared_area_m2",
+                _ => {}
+            }
+        }
+        source
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_mappings_and_rejects_unknown_layers() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(MANIFEST_FILE),
+            "[layers.plots]\nfile = \"ZEMI.geojson\"\naxis_order = \"north_east\"\n[layers.plots.fields]\nNOMER = \"cadastral_id\"\n",
+        )
+        .unwrap();
+        let m = Manifest::read(dir.path()).unwrap();
+        let plots = m.layer(LayerKind::Plots);
+        assert_eq!(plots.file_name(LayerKind::Plots), "ZEMI.geojson");
+        assert_eq!(plots.axis_order, Some(AxisOrder::NorthEast));
+        assert_eq!(
+            plots.canonical_field(LayerKind::Plots, "NOMER"),
+            "cadastral_id"
+        );
+        assert_eq!(
+            plots.canonical_field(LayerKind::Plots, "cadnum"),
+            "cadastral_id"
+        );
+        assert_eq!(
+            m.layer(LayerKind::Roads).file_name(LayerKind::Roads),
+            "roads.geojson"
+        );
+
+        std::fs::write(dir.path().join(MANIFEST_FILE), "[layers.parcels]\n").unwrap();
+        let err = Manifest::read(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("parcels"), "{err}");
+    }
+}

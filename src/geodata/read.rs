@@ -1,0 +1,566 @@
+//! Reading one geodata folder: each layer's GeoJSON file, its CRS and axis order, each
+//! feature's identifier, properties and geometry, and the reprojection of all of it.
+//!
+//! Problems are collected, never thrown: one bad feature is reported with its file, line and
+//! identifier, and the reader goes on, so a user fixes every problem in one round.
+
+use std::path::{Path, PathBuf};
+
+use geo::{GeodesicArea, Geometry, Length};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::crs::{AxisOrder, Crs, Transform};
+use super::manifest::{LayerManifest, Manifest};
+use super::validate;
+use super::{
+    content_hash, numeric_id, CadastralId, Checked, CrsSource, DataError, Dataset, Feature, Layer,
+    LayerKind, Problem, Severity,
+};
+
+/// What was decided about a layer before its features were read.
+pub(super) struct LayerMeta {
+    pub kind: LayerKind,
+    pub file: PathBuf,
+    pub crs: Crs,
+    pub crs_source: CrsSource,
+    pub axis_order: AxisOrder,
+    pub axis_reason: String,
+}
+
+/// The top of a GeoJSON file, with each feature left as raw text so that its line can be found.
+#[derive(Deserialize)]
+struct RawCollection<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    crs: Option<Value>,
+    #[serde(borrow)]
+    features: Option<Vec<&'a RawValue>>,
+}
+
+/// Collects problems for one file.
+struct Problems<'a> {
+    file: &'a str,
+    list: &'a mut Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn push(
+        &mut self,
+        severity: Severity,
+        line: Option<usize>,
+        feature: Option<String>,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        self.list.push(Problem {
+            severity,
+            file: self.file.to_string(),
+            line,
+            feature,
+            field: field.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    fn file_error(&mut self, line: Option<usize>, message: impl Into<String>) {
+        self.push(Severity::Error, line, None, None, message);
+    }
+}
+
+pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
+    let manifest = Manifest::read(dir)?;
+    let to_mercator = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857))?;
+    let mut problems = Vec::new();
+    let mut layers = Vec::new();
+    let mut hashed: Vec<Vec<u8>> = Vec::new();
+    if let Ok(bytes) = std::fs::read(dir.join(super::manifest::MANIFEST_FILE)) {
+        hashed.push(bytes);
+    }
+    for kind in LayerKind::ALL {
+        let settings = manifest.layer(kind);
+        let file = dir.join(settings.file_name(kind));
+        let shown = file.display().to_string();
+        let bytes = match std::fs::read(&file) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let explicit = manifest.layers.contains_key(kind.name());
+                let severity = if kind.required() || explicit {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                problems.push(Problem {
+                    severity,
+                    file: shown,
+                    line: None,
+                    feature: None,
+                    field: None,
+                    message: format!("the {kind} layer's file is missing"),
+                });
+                continue;
+            }
+            Err(e) => {
+                problems.push(Problem {
+                    severity: Severity::Error,
+                    file: shown,
+                    line: None,
+                    feature: None,
+                    field: None,
+                    message: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        let mut sink = Problems {
+            file: &shown,
+            list: &mut problems,
+        };
+        if let Some(layer) = read_layer(kind, &file, &bytes, &settings, &to_mercator, &mut sink) {
+            layers.push(layer);
+        }
+        hashed.push(bytes);
+    }
+    validate::check_duplicates(&layers, &mut problems);
+    validate::check_declared_areas(&layers, &mut problems);
+    let parts: Vec<&[u8]> = hashed.iter().map(Vec::as_slice).collect();
+    let dataset = Dataset {
+        dir: dir.to_path_buf(),
+        layers,
+        version: format!("{:016x}", content_hash(&parts)),
+        loaded_at: OffsetDateTime::now_utc(),
+        warnings: Vec::new(),
+    };
+    Ok(Checked { dataset, problems })
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn read_layer(
+    kind: LayerKind,
+    file: &Path,
+    bytes: &[u8],
+    settings: &LayerManifest,
+    to_mercator: &Transform,
+    problems: &mut Problems,
+) -> Option<Layer> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let line = line_of(
+                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+                usize::MAX,
+            );
+            problems.file_error(Some(line), format!("not UTF-8 text: {e}"));
+            return None;
+        }
+    };
+    let collection: RawCollection = match serde_json::from_str(text) {
+        Ok(c) => c,
+        Err(e) => {
+            let what = if e.is_data() {
+                "not GeoJSON"
+            } else {
+                "not JSON"
+            };
+            problems.file_error(Some(e.line()), format!("{what}: {e}"));
+            return None;
+        }
+    };
+    if collection.kind.as_deref() != Some("FeatureCollection") {
+        problems.file_error(
+            None,
+            format!(
+                "not GeoJSON: a layer file must be a FeatureCollection, found type {}",
+                collection.kind.as_deref().unwrap_or("(none)")
+            ),
+        );
+        return None;
+    }
+    let Some(raw_features) = collection.features else {
+        problems.file_error(
+            None,
+            "not GeoJSON: the FeatureCollection has no `features` array",
+        );
+        return None;
+    };
+    let (crs, crs_source) = decide_crs(collection.crs.as_ref(), settings, problems)?;
+    let to_lonlat = match Transform::new(&crs, &Crs::Epsg(4326)) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.file_error(None, e.to_string());
+            return None;
+        }
+    };
+    let area_of_use = crs.area_of_use();
+
+    let mut parsed = Vec::with_capacity(raw_features.len());
+    for (index, raw) in raw_features.iter().enumerate() {
+        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        let line = line_of(text, offset);
+        match parse_feature(kind, index, line, raw.get(), settings, problems) {
+            Some(f) => parsed.push(f),
+            None => continue,
+        }
+    }
+
+    let (axis_order, axis_reason) =
+        decide_axis_order(&crs, settings, &parsed, &to_lonlat, area_of_use);
+    let mut features = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        let source = match axis_order {
+            AxisOrder::EastNorth => p.geometry,
+            AxisOrder::NorthEast => swap_axes(&p.geometry),
+        };
+        let label = Some(p.label.clone());
+        let lonlat = match to_lonlat.geometry(&source) {
+            Ok(g) => g,
+            Err(e) => {
+                problems.push(Severity::Error, Some(p.line), label, None, e.to_string());
+                continue;
+            }
+        };
+        if let Some(area) = area_of_use {
+            if let Some(outside) = validate::outside_area(&lonlat, area) {
+                problems.push(
+                    Severity::Error,
+                    Some(p.line),
+                    label,
+                    None,
+                    format!(
+                        "coordinates outside the area of use of {crs} ({outside}); wrong CRS or axis order?"
+                    ),
+                );
+                continue;
+            }
+        }
+        if let Err(message) = validate::geometry(&source) {
+            problems.push(Severity::Error, Some(p.line), label, None, message);
+            continue;
+        }
+        let mercator = match to_mercator.geometry(&lonlat) {
+            Ok(g) => g,
+            Err(e) => {
+                problems.push(Severity::Error, Some(p.line), label, None, e.to_string());
+                continue;
+            }
+        };
+        let area_m2 = matches!(lonlat, Geometry::Polygon(_) | Geometry::MultiPolygon(_))
+            .then(|| lonlat.geodesic_area_unsigned());
+        let length_m = match &lonlat {
+            Geometry::LineString(l) => Some(geo::Geodesic.length(l)),
+            Geometry::MultiLineString(m) => Some(m.0.iter().map(|l| geo::Geodesic.length(l)).sum()),
+            _ => None,
+        };
+        features.push(Feature {
+            numeric_id: numeric_id(kind, &p.id),
+            id: p.id,
+            cadastral_id: p.cadastral_id,
+            properties: p.properties,
+            source,
+            lonlat,
+            mercator,
+            area_m2,
+            length_m,
+            line: p.line,
+        });
+    }
+    let meta = LayerMeta {
+        kind,
+        file: file.to_path_buf(),
+        crs,
+        crs_source,
+        axis_order,
+        axis_reason,
+    };
+    Some(Layer::new(meta, features))
+}
+
+/// The CRS named by a GeoJSON 2008 `crs` member (`{"type": "name", ...}` or the older
+/// `{"type": "EPSG", "properties": {"code": 7801}}`).
+fn crs_member(member: &Value) -> Result<String, String> {
+    let props = member.get("properties");
+    match member.get("type").and_then(Value::as_str) {
+        Some("name") => props
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| "a crs member of type name needs properties.name".to_string()),
+        Some("EPSG") => props
+            .and_then(|p| p.get("code"))
+            .and_then(Value::as_u64)
+            .map(|c| format!("EPSG:{c}"))
+            .ok_or_else(|| "a crs member of type EPSG needs properties.code".to_string()),
+        other => Err(format!(
+            "unsupported crs member type {other:?} (linked CRSs are not fetched)"
+        )),
+    }
+}
+
+fn decide_crs(
+    member: Option<&Value>,
+    settings: &LayerManifest,
+    problems: &mut Problems,
+) -> Option<(Crs, CrsSource)> {
+    let from_manifest = match settings.crs.as_deref().map(str::parse::<Crs>) {
+        Some(Ok(crs)) => Some(crs),
+        Some(Err(e)) => {
+            problems.push(
+                Severity::Error,
+                None,
+                None,
+                Some("crs"),
+                format!("manifest.toml: {e}"),
+            );
+            return None;
+        }
+        None => None,
+    };
+    let from_file = match member.filter(|m| !m.is_null()).map(crs_member) {
+        Some(Ok(name)) => match name.parse::<Crs>() {
+            Ok(crs) => Some(crs),
+            Err(e) => {
+                problems.push(Severity::Error, None, None, Some("crs"), e.to_string());
+                return None;
+            }
+        },
+        Some(Err(message)) => {
+            problems.push(Severity::Error, None, None, Some("crs"), message);
+            return None;
+        }
+        None => None,
+    };
+    match (from_file, from_manifest) {
+        (Some(file), Some(manifest)) if file != manifest => {
+            problems.push(
+                Severity::Error,
+                None,
+                None,
+                Some("crs"),
+                format!(
+                    "the file says {file} but manifest.toml says {manifest}; one of them is wrong"
+                ),
+            );
+            None
+        }
+        (Some(file), _) => Some((file, CrsSource::FileMember)),
+        (None, Some(manifest)) => Some((manifest, CrsSource::Manifest)),
+        (None, None) => Some((Crs::Crs84, CrsSource::Rfc7946Default)),
+    }
+}
+
+fn swap_axes(g: &Geometry<f64>) -> Geometry<f64> {
+    use geo::MapCoords;
+    g.map_coords(|c| geo::coord! { x: c.y, y: c.x })
+}
+
+/// Decides which coordinate the file stores first: the manifest says, or else the
+/// coordinates do (only one order lands inside the CRS's area of use), or else the GeoJSON
+/// convention (easting first).
+fn decide_axis_order(
+    crs: &Crs,
+    settings: &LayerManifest,
+    features: &[ParsedFeature],
+    to_lonlat: &Transform,
+    area: Option<[f64; 4]>,
+) -> (AxisOrder, String) {
+    if let Some(order) = settings.axis_order {
+        return (order, "set in manifest.toml".to_string());
+    }
+    if crs.is_lon_lat_wgs84() {
+        return (
+            AxisOrder::EastNorth,
+            "longitude first, per RFC 7946".to_string(),
+        );
+    }
+    let sample = features
+        .iter()
+        .find_map(|f| geo::CoordsIter::coords_iter(&f.geometry).next());
+    if let (Some(c), Some(area)) = (sample, area) {
+        let inside = |x: f64, y: f64| {
+            to_lonlat
+                .apply(x, y)
+                .map(|(lon, lat)| {
+                    lon >= area[0] && lon <= area[2] && lat >= area[1] && lat <= area[3]
+                })
+                .unwrap_or(false)
+        };
+        match (inside(c.x, c.y), inside(c.y, c.x)) {
+            (true, false) => {
+                return (
+                    AxisOrder::EastNorth,
+                    "decided from the coordinates: only easting-first falls inside the CRS's area of use".to_string(),
+                )
+            }
+            (false, true) => {
+                return (
+                    AxisOrder::NorthEast,
+                    "decided from the coordinates: only northing-first falls inside the CRS's area of use".to_string(),
+                )
+            }
+            _ => {}
+        }
+    }
+    let note = if crs.authority_is_north_first() {
+        " (the authority defines northing first; files usually store easting first)"
+    } else {
+        ""
+    };
+    (
+        AxisOrder::EastNorth,
+        format!("assumed easting first, the GeoJSON convention{note}"),
+    )
+}
+
+/// A feature whose identifier, properties and geometry have been read but not yet reprojected.
+struct ParsedFeature {
+    id: String,
+    label: String,
+    cadastral_id: Option<CadastralId>,
+    properties: Map<String, Value>,
+    geometry: Geometry<f64>,
+    line: usize,
+}
+
+fn parse_feature(
+    kind: LayerKind,
+    index: usize,
+    line: usize,
+    raw: &str,
+    settings: &LayerManifest,
+    problems: &mut Problems,
+) -> Option<ParsedFeature> {
+    let position = format!("feature {}", index + 1);
+    let feature: geojson::Feature = match serde_json::from_str(raw) {
+        Ok(f) => f,
+        Err(e) => {
+            problems.push(
+                Severity::Error,
+                Some(line + e.line() - 1),
+                Some(position),
+                None,
+                format!("not a GeoJSON Feature: {e}"),
+            );
+            return None;
+        }
+    };
+    let mut properties = Map::new();
+    for (name, value) in feature.properties.unwrap_or_default() {
+        properties.insert(settings.canonical_field(kind, &name).to_string(), value);
+    }
+    let (id, cadastral_id) = if kind == LayerKind::Plots {
+        let Some(value) = properties.get("cadastral_id") else {
+            problems.push(
+                Severity::Error,
+                Some(line),
+                Some(position),
+                Some("cadastral_id"),
+                "a plot needs its cadastral identifier (map the source field in manifest.toml)",
+            );
+            return None;
+        };
+        let text = match value {
+            Value::String(s) => s.trim().to_string(),
+            other => other.to_string(),
+        };
+        match text.parse::<CadastralId>() {
+            Ok(cid) => {
+                properties.insert("cadastral_id".into(), Value::String(cid.to_string()));
+                (cid.to_string(), Some(cid))
+            }
+            Err(e) => {
+                problems.push(
+                    Severity::Error,
+                    Some(line),
+                    Some(format!("{position} ({text})")),
+                    Some("cadastral_id"),
+                    format!("malformed cadastral identifier {text:?}: {e}"),
+                );
+                return None;
+            }
+        }
+    } else {
+        let id = match (&feature.id, properties.get("id")) {
+            (Some(geojson::feature::Id::String(s)), _) => s.clone(),
+            (Some(geojson::feature::Id::Number(n)), _) => n.to_string(),
+            (None, Some(Value::String(s))) => s.clone(),
+            (None, Some(Value::Number(n))) => n.to_string(),
+            _ => format!("{}-{}", kind.name(), index + 1),
+        };
+        (id, None)
+    };
+    let label = format!("{position} ({id})");
+    if let Err(message) = validate::property_values(kind, &properties) {
+        problems.push(
+            Severity::Error,
+            Some(line),
+            Some(label),
+            Some(message.0),
+            message.1,
+        );
+        return None;
+    }
+    let Some(geometry) = feature.geometry else {
+        problems.push(
+            Severity::Error,
+            Some(line),
+            Some(label),
+            Some("geometry"),
+            "the feature has no geometry",
+        );
+        return None;
+    };
+    let type_name = geometry.value.type_name();
+    if !kind.allowed_geometries().contains(&type_name) {
+        problems.push(
+            Severity::Error,
+            Some(line),
+            Some(label),
+            Some("geometry"),
+            format!(
+                "a {type_name} is not allowed in the {kind} layer (allowed: {})",
+                kind.allowed_geometries().join(", ")
+            ),
+        );
+        return None;
+    }
+    if let Err(message) = validate::positions(&geometry.value) {
+        problems.push(
+            Severity::Error,
+            Some(line),
+            Some(label),
+            Some("geometry"),
+            message,
+        );
+        return None;
+    }
+    let geometry = match Geometry::<f64>::try_from(&geometry.value) {
+        Ok(g) => g,
+        Err(e) => {
+            problems.push(
+                Severity::Error,
+                Some(line),
+                Some(label),
+                Some("geometry"),
+                e.to_string(),
+            );
+            return None;
+        }
+    };
+    Some(ParsedFeature {
+        id,
+        label,
+        cadastral_id,
+        properties,
+        geometry,
+        line,
+    })
+}

@@ -1,0 +1,29 @@
+//! `GET /health`: whether the service is up, which data version it serves, how many
+//! features each layer has and when the data was loaded.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/health", get(health))
+}
+
+async fn health(State(state): State<AppState>) -> Json<Value> {
+    let data = state.data();
+    let ds = &data.dataset;
+    Json(json!({
+        "status": "ok",
+        "data_version": ds.version,
+        "data_dir": ds.dir.display().to_string(),
+        "loaded_at": ds.loaded_at.format(&Rfc3339).unwrap_or_default(),
+        "started_at": state.started_at().format(&Rfc3339).unwrap_or_default(),
+        "layers": ds.counts(),
+        "warnings": ds.warnings.len(),
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
+}

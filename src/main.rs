@@ -1,0 +1,93 @@
+//! The `zagore` command: parses the command line and hands over to the library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use zagore::config::{Config, FileConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "zagore",
+    version,
+    about = "Map and geodata service of Industrial Zone Zagore"
+)]
+struct Cli {
+    /// TOML configuration file (values there are overridden by environment and flags).
+    #[arg(long, global = true, env = "ZAGORE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder holding PROJ's proj.db (default: PROJ_DATA, then share/proj beside the binary).
+    #[arg(long, global = true, env = "ZAGORE_PROJ_DATA")]
+    proj_data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve tiles, features and distances over HTTP.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "ZAGORE_LISTEN")]
+        listen: Option<SocketAddr>,
+        /// The geodata folder [default: ./geodata].
+        #[arg(long, env = "ZAGORE_DATA")]
+        data: Option<PathBuf>,
+        /// Base URL clients reach the service at, for absolute links.
+        #[arg(long, env = "ZAGORE_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Validate a geodata folder without serving it; exit status 1 when it has errors.
+    Check {
+        /// The geodata folder [default: the configured one, ./geodata].
+        dir: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "zagore=info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let mut config = Config::default();
+    if let Some(path) = &cli.config {
+        match FileConfig::read(path) {
+            Ok(file) => config = config.with_file(file),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    config.proj_data = cli.proj_data.or(config.proj_data);
+    match cli.command {
+        Command::Serve {
+            listen,
+            data,
+            public_url,
+        } => {
+            config.listen = listen.unwrap_or(config.listen);
+            config.data_dir = data.unwrap_or(config.data_dir);
+            config.public_url = public_url.or(config.public_url);
+            match zagore::serve(config) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Check { dir, json } => {
+            let dir = dir.unwrap_or_else(|| config.data_dir.clone());
+            zagore::check(&config, &dir, json)
+        }
+    }
+}
