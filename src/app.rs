@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::geodata::{crs, DataError, Dataset};
-use crate::measure::RoadNetwork;
+use crate::geodata::Feature;
+use crate::measure::{DistanceTable, RoadNetwork};
 use crate::tiles::TileCache;
 
 /// Everything derived from one version of the geodata, replaced as a whole.
@@ -16,12 +17,33 @@ pub struct Data {
     pub dataset: Dataset,
     /// The road graph for routing, built from the `roads` layer.
     pub network: RoadNetwork,
+    /// Each plot's distances to the motorway, interchange, ring road and railway.
+    pub distances: DistanceTable,
 }
 
 impl Data {
     pub fn new(dataset: Dataset) -> Data {
         let network = RoadNetwork::build(&dataset);
-        Data { dataset, network }
+        let distances = DistanceTable::build(&dataset, &network);
+        Data {
+            dataset,
+            network,
+            distances,
+        }
+    }
+
+    /// The properties of a plot's card, the same in the tiles' `plots` layer and in every
+    /// JSON answer about a plot: its own properties, its computed geodesic area (m² and
+    /// decares) and its distance summary (flat, scalar values only).
+    pub fn plot_card(&self, plot: &Feature) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let mut card = plot.properties.clone();
+        if let Some(area) = plot.area_m2 {
+            card.insert("area_m2".into(), json!((area * 10.0).round() / 10.0));
+            card.insert("area_decares".into(), json!((area / 100.0).round() / 10.0));
+        }
+        card.extend(self.distances.summary(&plot.id));
+        card
     }
 }
 

@@ -16,6 +16,22 @@ impl RoadNetwork {
     }
 }
 
+/// Every plot's distances, computed once per data version (filled in by the distances issue).
+#[derive(Debug, Default)]
+pub struct DistanceTable {}
+
+impl DistanceTable {
+    pub fn build(_dataset: &Dataset, _network: &RoadNetwork) -> DistanceTable {
+        DistanceTable {}
+    }
+
+    /// A plot's distances as flat scalar card properties (`motorway_m`, …); empty until the
+    /// distances issue computes them.
+    pub fn summary(&self, _plot_id: &str) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::Map::new()
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
 }
