@@ -5,13 +5,20 @@
 
 CARGO ?= cargo
 ARGS ?=
+# Installed front-end packages (MapLibre GL JS, playwright-core), redone when the lock changes.
+WEB_STAMP := web/node_modules/.zagore-installed
 
-.PHONY: run test setup build check fmt lint unit
+.PHONY: run test setup build check fmt lint unit browser
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@bash scripts/setup.sh web
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build: setup $(WEB_STAMP)
 	$(CARGO) build --release --locked
 	@bash scripts/stage-proj-data.sh release
 
@@ -30,5 +37,11 @@ lint:
 unit:
 	$(CARGO) test --locked
 	@bash scripts/stage-proj-data.sh debug
+
+# The viewer in headless Chromium, against the debug binary the unit tests built.
+browser: $(WEB_STAMP)
+	@bash scripts/setup.sh browser
+	$(CARGO) build --locked
+	cd web && node --test test/
 
 test: setup fmt lint unit

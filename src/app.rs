@@ -9,6 +9,8 @@ use crate::config::Config;
 use crate::geodata::Feature;
 use crate::geodata::{crs, DataError, Dataset};
 use crate::measure::{DistanceTable, RoadNetwork};
+use crate::metrics::Metrics;
+use crate::reload::ReloadLog;
 use crate::tiles::TileCache;
 
 /// Everything derived from one version of the geodata, replaced as a whole.
@@ -51,6 +53,8 @@ struct Inner {
     config: Config,
     data: RwLock<Arc<Data>>,
     tiles: TileCache,
+    metrics: Metrics,
+    reload_log: ReloadLog,
     started_at: OffsetDateTime,
 }
 
@@ -111,6 +115,14 @@ impl AppState {
     pub fn started_at(&self) -> OffsetDateTime {
         self.inner.started_at
     }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn reload_log(&self) -> &ReloadLog {
+        &self.inner.reload_log
+    }
 }
 
 /// Finds PROJ's database and checks it knows the cadastral CRS; done once at start-up.
@@ -137,12 +149,16 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
         config.data_dir.display()
     );
     let tiles = TileCache::new(config.tile_cache_mb * 1024 * 1024);
-    Ok(AppState {
+    let state = AppState {
         inner: Arc::new(Inner {
             data: RwLock::new(Arc::new(Data::new(dataset))),
             tiles,
+            metrics: Metrics::new(),
+            reload_log: ReloadLog::default(),
             config,
             started_at: OffsetDateTime::now_utc(),
         }),
-    })
+    };
+    state.metrics().data_loaded(&state);
+    Ok(state)
 }

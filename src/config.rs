@@ -9,6 +9,14 @@
 //! max_zoom = 22
 //! tile_buffer = 64
 //! tile_cache_mb = 64
+//! web_dir = "/srv/zagore/web"
+//! base_map_tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+//! base_map_attribution = "© OpenStreetMap contributors"
+//! admin_token = "a long random string"
+//! watch = true
+//! request_timeout_secs = 10
+//! max_concurrent_requests = 256
+//! max_body_bytes = 1048576
 //! ```
 
 use std::net::SocketAddr;
@@ -34,6 +42,25 @@ pub struct Config {
     pub tile_buffer: u32,
     /// Memory budget of the tile cache in MiB (default 64; 0 disables it).
     pub tile_cache_mb: usize,
+    /// The web viewer's folder (default ./web), with MapLibre installed by npm in it.
+    pub web_dir: PathBuf,
+    /// An optional raster base map for the viewer, as an XYZ URL template
+    /// (e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`); off by default, since the
+    /// zone layer is readable on its own and many deployments have no internet.
+    pub base_map_tiles: Option<String>,
+    /// Attribution shown for the base map.
+    pub base_map_attribution: Option<String>,
+    /// Bearer token for `/admin/…`; without one the admin endpoints are disabled.
+    pub admin_token: Option<String>,
+    /// Reload when files in the data folder change (default true; SIGHUP and
+    /// `POST /admin/reload` work either way).
+    pub watch: bool,
+    /// Longest time a request may take before it is answered 503 (default 10 s).
+    pub request_timeout_secs: u64,
+    /// Requests handled at once; more are turned away with 503 and Retry-After (default 256).
+    pub max_concurrent_requests: usize,
+    /// Largest request body accepted, bytes (default 1 MiB; larger → 413).
+    pub max_body_bytes: usize,
 }
 
 impl Default for Config {
@@ -46,6 +73,14 @@ impl Default for Config {
             max_zoom: 22,
             tile_buffer: 64,
             tile_cache_mb: 64,
+            web_dir: PathBuf::from("web"),
+            base_map_tiles: None,
+            base_map_attribution: None,
+            admin_token: None,
+            watch: true,
+            request_timeout_secs: 10,
+            max_concurrent_requests: 256,
+            max_body_bytes: 1024 * 1024,
         }
     }
 }
@@ -61,6 +96,14 @@ pub struct FileConfig {
     pub max_zoom: Option<u8>,
     pub tile_buffer: Option<u32>,
     pub tile_cache_mb: Option<usize>,
+    pub web_dir: Option<PathBuf>,
+    pub base_map_tiles: Option<String>,
+    pub base_map_attribution: Option<String>,
+    pub admin_token: Option<String>,
+    pub watch: Option<bool>,
+    pub request_timeout_secs: Option<u64>,
+    pub max_concurrent_requests: Option<usize>,
+    pub max_body_bytes: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,8 +114,12 @@ pub enum ConfigError {
     MaxZoom(u8),
     #[error("tile_buffer must be at most 2048 (half a tile), got {0}")]
     TileBuffer(u32),
-    #[error("public_url must start with http:// or https://, got {0:?}")]
-    PublicUrl(String),
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
+    #[error("admin_token must be at least 16 characters")]
+    ShortToken,
+    #[error("{setting} must start with http:// or https://, got {url:?}")]
+    Url { setting: &'static str, url: String },
 }
 
 impl FileConfig {
@@ -96,6 +143,18 @@ impl Config {
         self.max_zoom = file.max_zoom.unwrap_or(self.max_zoom);
         self.tile_buffer = file.tile_buffer.unwrap_or(self.tile_buffer);
         self.tile_cache_mb = file.tile_cache_mb.unwrap_or(self.tile_cache_mb);
+        self.web_dir = file.web_dir.unwrap_or(self.web_dir);
+        self.base_map_tiles = file.base_map_tiles.or(self.base_map_tiles);
+        self.base_map_attribution = file.base_map_attribution.or(self.base_map_attribution);
+        self.admin_token = file.admin_token.or(self.admin_token);
+        self.watch = file.watch.unwrap_or(self.watch);
+        self.request_timeout_secs = file
+            .request_timeout_secs
+            .unwrap_or(self.request_timeout_secs);
+        self.max_concurrent_requests = file
+            .max_concurrent_requests
+            .unwrap_or(self.max_concurrent_requests);
+        self.max_body_bytes = file.max_body_bytes.unwrap_or(self.max_body_bytes);
         self
     }
 
@@ -107,9 +166,26 @@ impl Config {
         if self.tile_buffer > 2048 {
             return Err(ConfigError::TileBuffer(self.tile_buffer));
         }
-        if let Some(url) = &self.public_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(ConfigError::PublicUrl(url.clone()));
+        if self.request_timeout_secs == 0 {
+            return Err(ConfigError::Zero("request_timeout_secs"));
+        }
+        if self.max_concurrent_requests == 0 {
+            return Err(ConfigError::Zero("max_concurrent_requests"));
+        }
+        if self.admin_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError::ShortToken);
+        }
+        for (setting, url) in [
+            ("public_url", &self.public_url),
+            ("base_map_tiles", &self.base_map_tiles),
+        ] {
+            if let Some(url) = url {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(ConfigError::Url {
+                        setting,
+                        url: url.clone(),
+                    });
+                }
             }
         }
         Ok(self)

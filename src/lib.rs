@@ -9,11 +9,15 @@
 //!   [`geodata::Crs`] are the validated types for identifiers and coordinate systems.
 //! - [`index`] — one R*-tree per layer, answering bbox and point queries; [`index::BBox`].
 //! - [`app`] — [`app::AppState`], built by [`app::build_state`] for `main` and the tests alike.
+//! - [`reload`] — replacing the data without downtime (file watch, SIGHUP, admin endpoint),
+//!   never with bad data.
 //! - [`http`] — the router, middleware, server loop and the one error type at the edge,
 //!   [`http::ApiError`], which turns every failure into a JSON problem body.
 //! - [`tiles`] — vector tiles (MVT), TileJSON and the MapLibre style.
 //! - [`features`] — OGC API – Features and the plot look-ups maps use.
 //! - [`measure`] — geodesic distances and routing to the motorway, ring road and railway.
+//! - [`web`] — the MapLibre map viewer investors open, served from `web/`.
+//! - [`metrics`] — Prometheus metrics of requests, the tile cache and the data.
 
 pub mod app;
 pub mod config;
@@ -22,7 +26,10 @@ pub mod geodata;
 pub mod http;
 pub mod index;
 pub mod measure;
+pub mod metrics;
+pub mod reload;
 pub mod tiles;
+pub mod web;
 
 use std::process::ExitCode;
 
@@ -40,6 +47,8 @@ pub fn serve(config: Config) -> Result<(), StartError> {
     runtime.block_on(async move {
         let listener = http::bind(listen).await?;
         let addr = listener.local_addr().map_err(StartError::Serve)?;
+        // The watcher stops when dropped: keep it for as long as the server runs.
+        let _reloader = reload::start(&state);
         tracing::info!("serving the zone on http://{addr}/");
         http::serve(listener, state).await
     })

@@ -1,5 +1,5 @@
 //! `GET /health`: whether the service is up, which data version it serves, how many
-//! features each layer has and when the data was loaded.
+//! features each layer has, when the data was loaded, and the last refused reload.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -16,8 +16,16 @@ pub fn routes() -> Router<AppState> {
 async fn health(State(state): State<AppState>) -> Json<Value> {
     let data = state.data();
     let ds = &data.dataset;
+    let reload_failure = state.reload_log().last_failure();
+    // Still serving, but the data folder holds something that was refused.
+    let status = if reload_failure.is_some() {
+        "degraded"
+    } else {
+        "ok"
+    };
     Json(json!({
-        "status": "ok",
+        "status": status,
+        "last_reload_error": reload_failure,
         "data_version": ds.version,
         "data_dir": ds.dir.display().to_string(),
         "loaded_at": ds.loaded_at.format(&Rfc3339).unwrap_or_default(),

@@ -22,6 +22,20 @@ impl TileCache {
 
     /// Drops every cached tile (the data changed).
     pub fn clear(&self) {}
+
+    /// Counters for `/metrics`.
+    pub fn stats(&self) -> TileCacheStats {
+        TileCacheStats::default()
+    }
+}
+
+/// What the tile cache has done, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TileCacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub bytes: u64,
+    pub entries: u64,
 }
 
 pub fn routes() -> Router<AppState> {

@@ -11,6 +11,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    _reloader: zagore::reload::Reloader,
 }
 
 impl TestApp {
@@ -39,13 +40,19 @@ pub fn bundled_geodata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata")
 }
 
+/// The configuration the tests run with: the bundled data and viewer, no file watching.
+pub fn test_config() -> Config {
+    Config {
+        data_dir: bundled_geodata(),
+        web_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("web"),
+        watch: false,
+        ..Config::default()
+    }
+}
+
 /// Starts the service on the bundled geodata.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(Config {
-        data_dir: bundled_geodata(),
-        ..Config::default()
-    })
-    .await
+    spawn_app_with(test_config()).await
 }
 
 /// Starts the service with this configuration, listening on a free port of 127.0.0.1.
@@ -60,6 +67,7 @@ pub async fn spawn_app_with(mut config: Config) -> TestApp {
         .expect("bind");
     let addr = listener.local_addr().expect("local addr");
     let served = state.clone();
+    let reloader = zagore::reload::start(&state);
     tokio::spawn(async move {
         let _ = zagore::http::serve(listener, served).await;
     });
@@ -68,5 +76,6 @@ pub async fn spawn_app_with(mut config: Config) -> TestApp {
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),
         state,
+        _reloader: reloader,
     }
 }
