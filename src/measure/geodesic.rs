@@ -144,11 +144,19 @@ pub struct Nearest {
 /// segments far shorter than the Earth's radius), so the search is vertex-to-segment both
 /// ways. Returns None when either shape is empty.
 pub fn nearest(from: &Shape, to: &Shape) -> Option<Nearest> {
+    nearly_nearest(from, to, 0.0).into_iter().next()
+}
+
+/// The nearest pair and every other vertex-to-segment pair within `slack_m` of it, nearest
+/// first: where a plot's edge runs parallel to a road the nearest point is ill-defined
+/// (equally near all along), and these discrete candidates (the ends of such stretches)
+/// let the caller choose among them by another criterion.
+pub fn nearly_nearest(from: &Shape, to: &Shape, slack_m: f64) -> Vec<Nearest> {
     if from.is_empty() || to.is_empty() {
-        return None;
+        return Vec::new();
     }
     if let Some(touch) = touching(from, to) {
-        return Some(touch);
+        return vec![touch];
     }
     let from_vertices: Vec<_> = from.vertices().collect();
     let to_vertices: Vec<_> = to.vertices().collect();
@@ -172,16 +180,25 @@ pub fn nearest(from: &Shape, to: &Shape) -> Option<Nearest> {
     };
     // Candidates: (lower bound, from-vertex or to-vertex, segment start on the other shape).
     enum Pair {
+        Vertices(usize, usize),
         FromVertexToSegment(usize, usize),
         ToVertexFromSegment(usize, usize),
     }
     let mut candidates: Vec<(f64, Pair)> = Vec::new();
+    // Vertex pairs matter on their own only where a shape is a single point.
+    for (i, row) in vertex_distance.iter().enumerate() {
+        for (j, &d) in row.iter().enumerate() {
+            if d <= best_upper + slack_m {
+                candidates.push((d, Pair::Vertices(i, j)));
+            }
+        }
+    }
     for k in segment_starts(&to_vertices, to) {
         let length = distance(to_vertices[k].2, to_vertices[k + 1].2);
         for i in 0..from_vertices.len() {
             // d(p, X) ≥ d(p, A) − d(A, X) ≥ d(p, A) − |AB| for every X on AB; same for B.
             let lower = vertex_distance[i][k].max(vertex_distance[i][k + 1]) - length;
-            if lower <= best_upper {
+            if lower <= best_upper + slack_m {
                 candidates.push((lower, Pair::FromVertexToSegment(i, k)));
             }
         }
@@ -190,18 +207,31 @@ pub fn nearest(from: &Shape, to: &Shape) -> Option<Nearest> {
         let length = distance(from_vertices[k].2, from_vertices[k + 1].2);
         for j in 0..to_vertices.len() {
             let lower = vertex_distance[k][j].max(vertex_distance[k + 1][j]) - length;
-            if lower <= best_upper {
+            if lower <= best_upper + slack_m {
                 candidates.push((lower, Pair::ToVertexFromSegment(j, k)));
             }
         }
     }
     candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut best: Option<Nearest> = None;
+    let mut found_all: Vec<Nearest> = Vec::new();
+    let mut best = f64::INFINITY;
     for (lower, pair) in candidates {
-        if best.is_some_and(|b| lower > b.distance_m) {
+        if lower > best + slack_m {
             break;
         }
         let found = match pair {
+            Pair::Vertices(i, j) => {
+                let (p, s, t) = to_vertices[j];
+                let (to_segment, to_along_m) = segment_of_vertex(to, p, s);
+                Nearest {
+                    distance_m: vertex_distance[i][j],
+                    from: from_vertices[i].2,
+                    to: t,
+                    to_path: p,
+                    to_segment,
+                    to_along_m,
+                }
+            }
             Pair::FromVertexToSegment(i, k) => {
                 let (p, s, a) = to_vertices[k];
                 let hit = nearest_on_segment(from_vertices[i].2, a, to_vertices[k + 1].2);
@@ -217,12 +247,7 @@ pub fn nearest(from: &Shape, to: &Shape) -> Option<Nearest> {
             Pair::ToVertexFromSegment(j, k) => {
                 let (p, s, t) = to_vertices[j];
                 let hit = nearest_on_segment(t, from_vertices[k].2, from_vertices[k + 1].2);
-                // The to-vertex is the start of segment s of its path, or the end of the last.
-                let (to_segment, along) = if s + 1 < to.paths[p].len() || s == 0 {
-                    (s, 0.0)
-                } else {
-                    (s - 1, distance(to.paths[p][s - 1], t))
-                };
+                let (to_segment, along) = segment_of_vertex(to, p, s);
                 Nearest {
                     distance_m: hit.distance_m,
                     from: hit.point,
@@ -233,11 +258,23 @@ pub fn nearest(from: &Shape, to: &Shape) -> Option<Nearest> {
                 }
             }
         };
-        if best.is_none_or(|b| found.distance_m < b.distance_m) {
-            best = Some(found);
-        }
+        best = best.min(found.distance_m);
+        found_all.push(found);
     }
-    best
+    found_all.retain(|f| f.distance_m <= best + slack_m);
+    found_all.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+    found_all
+}
+
+/// Vertex `s` of path `p` as a place on a segment: the start of segment `s`, or the end of
+/// the path's last segment.
+fn segment_of_vertex(shape: &Shape, p: usize, s: usize) -> (usize, f64) {
+    let path = &shape.paths[p];
+    if s + 1 < path.len() || s == 0 {
+        (s, 0.0)
+    } else {
+        (s - 1, distance(path[s - 1], path[s]))
+    }
 }
 
 /// A point where the shapes cross or one lies inside the other, at distance 0. Crossings

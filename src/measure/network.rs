@@ -13,11 +13,15 @@ use std::collections::{BinaryHeap, HashMap};
 
 use geo::{Coord, Geometry};
 
-use super::geodesic::{self, Shape};
+use super::geodesic::{self, Nearest, Shape};
 use crate::geodata::{Dataset, Feature, LayerKind};
 
 /// A plot or point farther than this from every accessible road has no road access.
 pub const ACCESS_LIMIT_M: f64 = 500.0;
+
+/// Access points this much farther than the nearest count as equally near (a plot edge
+/// parallel to a road is equally near all along); the shortest way on decides among them.
+pub const ACCESS_TIE_M: f64 = 1.0;
 
 /// One road of the layer, as routes name it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -73,10 +77,12 @@ pub struct Route {
     pub access_road: Road,
     /// The interchange the route ends at (its POI id).
     pub interchange_id: String,
-    /// The route from the access point to the interchange, lon/lat.
+    /// The route from the plot's nearest point via the access point to the interchange, lon/lat.
     pub path: Vec<Coord>,
-    /// Geodesic length of `path`, metres.
+    /// Geodesic length of `path` (the access leg plus the way along the roads), metres.
     pub road_distance_m: f64,
+    /// The part of it along the roads, from the access point, metres.
+    pub along_roads_m: f64,
     /// The roads followed, in order, with the length along each.
     pub roads: Vec<(Road, f64)>,
 }
@@ -246,43 +252,67 @@ impl RoadNetwork {
         (self.nodes.len(), self.edges.len(), self.components)
     }
 
+    /// The edge an access point lies on.
+    fn access_edge(&self, access: &Nearest) -> usize {
+        self.access_edges[access.to_path] + access.to_segment
+    }
+
     /// The route from a plot or point to the interchange along the roads, or why there is none.
     pub fn route_from(&self, shape: &Shape) -> Result<Route, String> {
         if let Some(problem) = &self.problem {
             return Err(problem.clone());
         }
-        let Some(access) = geodesic::nearest(shape, &self.access) else {
+        let candidates = geodesic::nearly_nearest(shape, &self.access, ACCESS_TIE_M);
+        let Some(nearest) = candidates.first() else {
             return Err("the data has no road a plot can be reached from".into());
         };
-        let edge_index = self.access_edges[access.to_path] + access.to_segment;
-        let edge = self.edges[edge_index];
-        let road = &self.roads[edge.road];
-        if access.distance_m > ACCESS_LIMIT_M {
+        if nearest.distance_m > ACCESS_LIMIT_M {
+            let road = &self.roads[self.edges[self.access_edge(nearest)].road];
             return Err(format!(
                 "no road access within {ACCESS_LIMIT_M:.0} m: the nearest road a plot can be reached from ({}) is {:.1} m away",
                 display_name(road),
-                access.distance_m
+                nearest.distance_m
             ));
         }
-        // Leave the access point towards either end of its edge (backwards only if two-way).
-        let forward = (edge.length_m - access.to_along_m).max(0.0) + self.to_goal[edge.to];
-        let backward = if edge.oneway {
-            f64::INFINITY
-        } else {
-            access.to_along_m + self.to_goal[edge.from]
+        // Among the (nearly) nearest access points, the one with the shortest way on.
+        let mut best: Option<(f64, Nearest, usize)> = None;
+        for access in &candidates {
+            let edge = self.edges[self.access_edge(access)];
+            // Leave the access point towards either end of its edge (backwards only if two-way).
+            let forward = (edge.length_m - access.to_along_m).max(0.0) + self.to_goal[edge.to];
+            // At the edge's first node itself, that node's way on is open whatever the direction.
+            let backward = if edge.oneway && access.to_along_m > 0.0 {
+                f64::INFINITY
+            } else {
+                access.to_along_m + self.to_goal[edge.from]
+            };
+            let (cost, start) = if forward <= backward {
+                (forward, edge.to)
+            } else {
+                (backward, edge.from)
+            };
+            let total = access.distance_m + cost;
+            if best.is_none_or(|(b, _, _)| total < b) {
+                best = Some((total, *access, start));
+            }
+        }
+        let Some((total, access, start)) = best else {
+            return Err("the data has no road a plot can be reached from".into());
         };
-        let start = if forward <= backward {
-            edge.to
-        } else {
-            edge.from
-        };
-        if !self.to_goal[start].is_finite() {
+        let edge = self.edges[self.access_edge(&access)];
+        let road = &self.roads[edge.road];
+        if !total.is_finite() {
             return Err(format!(
                 "the access road ({}) is not connected to the interchange",
                 display_name(road)
             ));
         }
-        let mut path = vec![access.to];
+        // The route starts at the plot's (or point's) nearest point and joins the road at
+        // the access point, so its length is never shorter than the straight line.
+        let mut path = vec![access.from];
+        if access.to != access.from {
+            path.push(access.to);
+        }
         let mut roads: Vec<(usize, f64)> = Vec::new();
         let mut push = |path: &mut Vec<Coord>, c: Coord, road: usize| {
             let last = path.last().copied().unwrap_or(c);
@@ -319,6 +349,7 @@ impl RoadNetwork {
             access_road: road.clone(),
             interchange_id: interchange_id.clone(),
             road_distance_m: geodesic::path_length(&path),
+            along_roads_m: geodesic::path_length(&path[usize::from(access.to != access.from)..]),
             path,
             roads: roads
                 .into_iter()

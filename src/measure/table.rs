@@ -179,6 +179,7 @@ impl Distances {
             match &self.route {
                 Ok(route) => {
                     obj.insert("road_distance_m".into(), json!(mm(route.road_distance_m)));
+                    obj.insert("along_roads_m".into(), json!(mm(route.along_roads_m)));
                     obj.insert(
                         "route".into(),
                         json!({
@@ -217,6 +218,7 @@ impl Distances {
                 }
                 Err(reason) => {
                     obj.insert("road_distance_m".into(), Value::Null);
+                    obj.insert("along_roads_m".into(), Value::Null);
                     obj.insert("route".into(), Value::Null);
                     obj.insert("road_reason".into(), json!(reason));
                 }
