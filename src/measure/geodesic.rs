@@ -195,9 +195,9 @@ pub fn nearly_nearest(from: &Shape, to: &Shape, slack_m: f64) -> Vec<Nearest> {
     }
     for k in segment_starts(&to_vertices, to) {
         let length = distance(to_vertices[k].2, to_vertices[k + 1].2);
-        for i in 0..from_vertices.len() {
+        for (i, row) in vertex_distance.iter().enumerate() {
             // d(p, X) ≥ d(p, A) − d(A, X) ≥ d(p, A) − |AB| for every X on AB; same for B.
-            let lower = vertex_distance[i][k].max(vertex_distance[i][k + 1]) - length;
+            let lower = row[k].max(row[k + 1]) - length;
             if lower <= best_upper + slack_m {
                 candidates.push((lower, Pair::FromVertexToSegment(i, k)));
             }
@@ -205,8 +205,9 @@ pub fn nearly_nearest(from: &Shape, to: &Shape, slack_m: f64) -> Vec<Nearest> {
     }
     for k in segment_starts(&from_vertices, from) {
         let length = distance(from_vertices[k].2, from_vertices[k + 1].2);
-        for j in 0..to_vertices.len() {
-            let lower = vertex_distance[k][j].max(vertex_distance[k + 1][j]) - length;
+        let (row_a, row_b) = (&vertex_distance[k], &vertex_distance[k + 1]);
+        for (j, (a, b)) in row_a.iter().zip(row_b).enumerate() {
+            let lower = a.max(*b) - length;
             if lower <= best_upper + slack_m {
                 candidates.push((lower, Pair::ToVertexFromSegment(j, k)));
             }
