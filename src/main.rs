@@ -46,6 +46,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print every plot's distances to the motorway, interchange, ring road and railway.
+    Distances {
+        /// Output: `table` (Markdown), `csv` or `json`.
+        #[arg(long, default_value = "table")]
+        format: zagore::measure::cli::Format,
+        /// The geodata folder [default: the configured one, ./geodata].
+        #[arg(long, env = "ZAGORE_DATA")]
+        data: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -88,6 +97,10 @@ fn main() -> ExitCode {
         Command::Check { dir, json } => {
             let dir = dir.unwrap_or_else(|| config.data_dir.clone());
             zagore::check(&config, &dir, json)
+        }
+        Command::Distances { format, data } => {
+            let dir = data.unwrap_or_else(|| config.data_dir.clone());
+            zagore::measure::cli::run(&config, &dir, format)
         }
     }
 }

@@ -1,0 +1,152 @@
+//! The distance endpoints: a plot's or a point's distances, the table for every plot (JSON
+//! and CSV), and `POST /measure` for the geodesic length or area of a drawn geometry.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use geo::Coord;
+use serde_json::{json, Value};
+
+use super::render;
+use crate::app::AppState;
+use crate::geodata::CadastralId;
+use crate::http::{ApiError, ApiPath, ApiQuery};
+
+/// The largest body `POST /measure` accepts.
+pub const MEASURE_BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/plots/{id}/distances", get(plot_distances))
+        .route("/distances", get(point_distances))
+        .route("/plots/distances", get(table_json))
+        .route("/plots/distances.csv", get(table_csv))
+        .route(
+            "/measure",
+            post(measure).layer(DefaultBodyLimit::max(MEASURE_BODY_LIMIT)),
+        )
+}
+
+async fn plot_distances(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id: CadastralId = id.parse().map_err(|e| ApiError::bad_parameter("id", e))?;
+    let data = state.data();
+    let row = data
+        .dataset
+        .plot(&id)
+        .and_then(|plot| data.distances.plot(&plot.id))
+        .ok_or_else(|| ApiError::not_found(format!("no plot {id} in the zone")))?;
+    let mut body = json!({ "plot": row.plot_id, "stage": row.stage });
+    if let (Value::Object(out), Value::Object(more)) = (&mut body, row.distances.to_json()) {
+        out.extend(more);
+    }
+    Ok(Json(body))
+}
+
+#[derive(serde::Deserialize)]
+struct PointQuery {
+    lon: Option<String>,
+    lat: Option<String>,
+}
+
+/// Parses a coordinate parameter: present, a finite number, within ±`limit` degrees.
+fn coordinate(name: &str, value: Option<&str>, limit: f64) -> Result<f64, ApiError> {
+    let text = value.ok_or_else(|| ApiError::bad_parameter(name, "is required"))?;
+    let number: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::bad_parameter(name, format!("{text:?} is not a number")))?;
+    if !number.is_finite() {
+        return Err(ApiError::bad_parameter(name, "must be a finite number"));
+    }
+    if number.abs() > limit {
+        return Err(ApiError::bad_parameter(
+            name,
+            format!("{number} is outside -{limit}..{limit} degrees"),
+        ));
+    }
+    Ok(number)
+}
+
+async fn point_distances(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PointQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let lon = coordinate("lon", query.lon.as_deref(), 180.0)?;
+    let lat = coordinate("lat", query.lat.as_deref(), 90.0)?;
+    let data = state.data();
+    let distances = tokio::task::spawn_blocking(move || {
+        data.distances
+            .point(&data.network, Coord { x: lon, y: lat })
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let mut body = json!({ "point": [lon, lat] });
+    if let (Value::Object(out), Value::Object(more)) = (&mut body, distances.to_json()) {
+        out.extend(more);
+    }
+    Ok(Json(body))
+}
+
+async fn table_json(State(state): State<AppState>) -> Json<Value> {
+    Json(render::json(&state.data().distances))
+}
+
+async fn table_csv(State(state): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"plot-distances.csv\"",
+            ),
+        ],
+        render::csv(&state.data().distances),
+    )
+        .into_response()
+}
+
+async fn measure(body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
+    let body = body.map_err(|rejection| {
+        let status = rejection.status();
+        let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the body is larger than {MEASURE_BODY_LIMIT} bytes")
+        } else {
+            rejection.body_text()
+        };
+        ApiError::new(status, detail)
+    })?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON: {e}"),
+        )
+    })?;
+    let geometry = super::measure_geometry(value)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    Ok(Json(geometry_json(&geometry)))
+}
+
+fn geometry_json(measured: &super::Measured) -> Value {
+    match measured {
+        super::Measured::Length { length_m } => json!({
+            "kind": "length",
+            "length_m": (length_m * 1000.0).round() / 1000.0,
+        }),
+        super::Measured::Area {
+            area_m2,
+            perimeter_m,
+        } => json!({
+            "kind": "area",
+            "area_m2": (area_m2 * 1000.0).round() / 1000.0,
+            "area_decares": (area_m2 / 1000.0 * 10000.0).round() / 10000.0,
+            "perimeter_m": (perimeter_m * 1000.0).round() / 1000.0,
+        }),
+    }
+}

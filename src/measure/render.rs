@@ -1,0 +1,85 @@
+//! The distance table in the forms planners use: JSON rows, CSV for a spreadsheet and a
+//! Markdown table for the docs (what `zagore distances` prints).
+
+use serde_json::{json, Map, Value};
+
+use super::table::DistanceTable;
+
+/// The table's columns: the card summary's keys, after the plot and its stage.
+pub const COLUMNS: [&str; 12] = [
+    "plot_id",
+    "stage",
+    "motorway_m",
+    "interchange_m",
+    "interchange_road_m",
+    "access_road",
+    "access_m",
+    "ring_road_m",
+    "rail_m",
+    "station_m",
+    "station_name",
+    "distance_notes",
+];
+
+/// One flat object per plot, keyed by [`COLUMNS`].
+pub fn rows(table: &DistanceTable) -> Vec<Map<String, Value>> {
+    table
+        .rows()
+        .iter()
+        .map(|row| {
+            let mut out = Map::new();
+            out.insert("plot_id".into(), json!(row.plot_id));
+            out.insert("stage".into(), json!(row.stage));
+            out.extend(row.distances.summary());
+            out
+        })
+        .collect()
+}
+
+fn cell(row: &Map<String, Value>, column: &str) -> String {
+    match row.get(column) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) if column.ends_with("_m") => format!("{f:.1}"),
+            _ => n.to_string(),
+        },
+        Some(other) => other.to_string(),
+    }
+}
+
+/// RFC 4180 CSV with a header line.
+pub fn csv(table: &DistanceTable) -> String {
+    let quote = |s: String| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    };
+    let mut out = COLUMNS.join(",");
+    out.push_str("\r\n");
+    for row in rows(table) {
+        let line: Vec<String> = COLUMNS.iter().map(|c| quote(cell(&row, c))).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A Markdown table (distances in metres, to 0.1 m).
+pub fn markdown(table: &DistanceTable) -> String {
+    let escape = |s: String| s.replace('|', "\\|");
+    let mut out = format!("| {} |\n", COLUMNS.join(" | "));
+    out.push_str(&format!("|{}\n", "---|".repeat(COLUMNS.len())));
+    for row in rows(table) {
+        let line: Vec<String> = COLUMNS.iter().map(|c| escape(cell(&row, c))).collect();
+        out.push_str(&format!("| {} |\n", line.join(" | ")));
+    }
+    out
+}
+
+/// The JSON document of `GET /plots/distances`.
+pub fn json(table: &DistanceTable) -> Value {
+    json!({ "columns": COLUMNS, "plots": rows(table) })
+}
