@@ -38,7 +38,10 @@ async fn assert_bad(app: &TestApp, path: &str, parameter: &str) {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["status"], 400, "{path}");
     assert_eq!(body["parameter"], parameter, "{path}: {body}");
-    assert!(body["detail"].as_str().unwrap().contains(parameter), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains(parameter),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -52,24 +55,42 @@ async fn landing_page_links_and_negotiation() {
     }
     assert_eq!(rel(links, "service-desc").unwrap()["href"], app.url("/api"));
     assert_eq!(rel(links, "data").unwrap()["href"], app.url("/collections"));
-    assert_eq!(rel(links, "conformance").unwrap()["href"], app.url("/conformance"));
+    assert_eq!(
+        rel(links, "conformance").unwrap()["href"],
+        app.url("/conformance")
+    );
 
     // `*/*` and no Accept get JSON; a browser gets HTML linking to the viewer and the rest.
     let resp = get_with_accept(&app, "/", "*/*").await;
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
     let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
     let resp = get_with_accept(&app, "/", browser).await;
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     let html = resp.text().await.unwrap();
     for path in ["/map", "/api", "/collections", "/tiles.json", "/style.json"] {
-        assert!(html.contains(&format!("{}{path}\"", app.base)), "no link to {path}");
+        assert!(
+            html.contains(&format!("{}{path}\"", app.base)),
+            "no link to {path}"
+        );
     }
     // ?f= overrides Accept both ways.
     let resp = get_with_accept(&app, "/?f=json", browser).await;
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
     let resp = get_with_accept(&app, "/?f=html", "application/json").await;
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     assert_bad(&app, "/?f=xml", "f").await;
     assert_bad(&app, "/?lang=bg", "lang").await;
 }
@@ -148,7 +169,10 @@ async fn openapi_document_describes_every_endpoint() {
         ("/map", "get"),
     ];
     for (path, method) in expected {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} undescribed");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} undescribed"
+        );
     }
     // The path parameters of every templated path are declared.
     for (path, item) in paths {
@@ -175,9 +199,18 @@ async fn openapi_document_describes_every_endpoint() {
         }
     }
     // The feature endpoints it describes answer (the others belong to other modules).
-    for path in ["/", "/api", "/conformance", "/collections", "/collections/plots",
-        "/collections/plots/queryables", "/collections/plots/items", "/collections/plots/items/27214.33.1",
-        "/plots/search?q=27214", "/api?f=html"] {
+    for path in [
+        "/",
+        "/api",
+        "/conformance",
+        "/collections",
+        "/collections/plots",
+        "/collections/plots/queryables",
+        "/collections/plots/items",
+        "/collections/plots/items/27214.33.1",
+        "/plots/search?q=27214",
+        "/api?f=html",
+    ] {
         assert_eq!(app.get(path).await.status(), 200, "{path}");
     }
 }
@@ -193,10 +226,18 @@ async fn collections_list_every_layer_with_extent_and_crs() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, BTreeSet::from(["plots", "stages", "roads", "rail", "poi"]));
+    assert_eq!(
+        ids,
+        BTreeSet::from(["plots", "stages", "roads", "rail", "poi"])
+    );
     for c in body["collections"].as_array().unwrap() {
         let id = c["id"].as_str().unwrap();
-        let crs: Vec<&str> = c["crs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let crs: Vec<&str> = c["crs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         for want in [
             "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
             "http://www.opengis.net/def/crs/EPSG/0/4326",
@@ -205,12 +246,21 @@ async fn collections_list_every_layer_with_extent_and_crs() {
         ] {
             assert!(crs.contains(&want), "{id}: {want} not listed");
         }
-        assert_eq!(c["storageCrs"], "http://www.opengis.net/def/crs/EPSG/0/7801");
+        assert_eq!(
+            c["storageCrs"],
+            "http://www.opengis.net/def/crs/EPSG/0/7801"
+        );
         let bbox = c["extent"]["spatial"]["bbox"][0].as_array().unwrap();
         let b: Vec<f64> = bbox.iter().map(|v| v.as_f64().unwrap()).collect();
         // The zone lies around Stara Zagora, 25.5–25.9 E, 42.2–42.5 N.
-        assert!(b[0] > 25.3 && b[2] < 26.0 && b[1] > 42.0 && b[3] < 42.6 && b[0] < b[2], "{id} {b:?}");
-        assert_eq!(rel(&c["links"], "items").unwrap()["href"], app.url(&format!("/collections/{id}/items")));
+        assert!(
+            b[0] > 25.3 && b[2] < 26.0 && b[1] > 42.0 && b[3] < 42.6 && b[0] < b[2],
+            "{id} {b:?}"
+        );
+        assert_eq!(
+            rel(&c["links"], "items").unwrap()["href"],
+            app.url(&format!("/collections/{id}/items"))
+        );
         let (status, one) = app.get_json(&format!("/collections/{id}")).await;
         assert_eq!(status, 200);
         assert_eq!(&one, c);
@@ -228,9 +278,16 @@ async fn walk(app: &TestApp, first: &str) -> (Vec<String>, usize) {
         assert_eq!(resp.headers()["content-type"], "application/geo+json");
         let page: Value = resp.json().await.unwrap();
         let features = page["features"].as_array().unwrap();
-        assert_eq!(page["numberReturned"].as_u64().unwrap() as usize, features.len());
+        assert_eq!(
+            page["numberReturned"].as_u64().unwrap() as usize,
+            features.len()
+        );
         let m = page["numberMatched"].as_u64().unwrap() as usize;
-        assert_eq!(*matched.get_or_insert(m), m, "numberMatched changed while paging");
+        assert_eq!(
+            *matched.get_or_insert(m),
+            m,
+            "numberMatched changed while paging"
+        );
         assert_eq!(rel(&page["links"], "self").unwrap()["href"], url.as_str());
         for f in features {
             ids.push(f["id"].as_str().unwrap().to_string());
@@ -251,28 +308,43 @@ async fn paging_visits_every_feature_exactly_once() {
     for (layer, count) in health["layers"].as_object().unwrap() {
         let count = count.as_u64().unwrap() as usize;
         for limit in [1, 4, 7, 10_000] {
-            let (ids, matched) = walk(&app, &format!("/collections/{layer}/items?limit={limit}")).await;
+            let (ids, matched) =
+                walk(&app, &format!("/collections/{layer}/items?limit={limit}")).await;
             let unique: BTreeSet<&String> = ids.iter().collect();
             assert_eq!(ids.len(), count, "{layer} limit {limit}");
-            assert_eq!(unique.len(), count, "{layer} limit {limit}: a feature came twice");
+            assert_eq!(
+                unique.len(),
+                count,
+                "{layer} limit {limit}: a feature came twice"
+            );
             assert_eq!(matched, count);
         }
     }
     // Every plot id is a cadastral identifier from the file, and each is served on its own.
     let (ids, _) = walk(&app, "/collections/plots/items?limit=5").await;
-    let source: BTreeSet<String> = source_plots().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();
+    let source: BTreeSet<String> = source_plots()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids.iter().cloned().collect::<BTreeSet<_>>(), source);
     for id in &ids {
         let resp = app.get(&format!("/collections/plots/items/{id}")).await;
         assert_eq!(resp.status(), 200);
-        assert_eq!(resp.headers()["content-crs"], "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>");
+        assert_eq!(
+            resp.headers()["content-crs"],
+            "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+        );
         let f: Value = resp.json().await.unwrap();
         assert_eq!(f["id"], id.as_str());
         assert_eq!(f["properties"]["cadastral_id"], id.as_str());
     }
     // prev walks back to the first page.
-    let (_, page) = app.get_json("/collections/plots/items?limit=5&offset=10").await;
-    let prev = rel(&page["links"], "prev").unwrap()["href"].as_str().unwrap();
+    let (_, page) = app
+        .get_json("/collections/plots/items?limit=5&offset=10")
+        .await;
+    let prev = rel(&page["links"], "prev").unwrap()["href"]
+        .as_str()
+        .unwrap();
     assert!(prev.ends_with("offset=5"), "{prev}");
 }
 
@@ -294,14 +366,27 @@ async fn property_filters_compare_by_type() {
     let app = spawn_app().await;
     let plots = source_plots();
     let expect = |pred: &dyn Fn(&Value) -> bool| -> BTreeSet<String> {
-        plots.iter().filter(|f| pred(&f["properties"])).map(|f| f["id"].as_str().unwrap().to_string()).collect()
+        plots
+            .iter()
+            .filter(|f| pred(&f["properties"]))
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
     };
     let cases: Vec<(&str, BTreeSet<String>)> = vec![
-        ("status=available&stage=2", expect(&|p| p["status"] == "available" && p["stage"] == 2)),
+        (
+            "status=available&stage=2",
+            expect(&|p| p["status"] == "available" && p["stage"] == 2),
+        ),
         ("stage=1", expect(&|p| p["stage"] == 1)),
         ("has_power=true", expect(&|p| p["has_power"] == true)),
-        ("has_power=false&status=pre-contracted", expect(&|p| p["has_power"] == false && p["status"] == "pre-contracted")),
-        ("upi=%D0%A3%D0%9F%D0%98%20II-33.1,%2033.7,%20%D0%BA%D0%B2.%202", expect(&|p| p["upi"] == "УПИ II-33.1, 33.7, кв. 2")),
+        (
+            "has_power=false&status=pre-contracted",
+            expect(&|p| p["has_power"] == false && p["status"] == "pre-contracted"),
+        ),
+        (
+            "upi=%D0%A3%D0%9F%D0%98%20II-33.1,%2033.7,%20%D0%BA%D0%B2.%202",
+            expect(&|p| p["upi"] == "УПИ II-33.1, 33.7, кв. 2"),
+        ),
         ("status=demolished", BTreeSet::new()),
     ];
     for (query, want) in cases {
@@ -337,19 +422,41 @@ async fn queryables_list_filterable_properties_and_each_works() {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let query = format!("/collections/plots/items?{}={}&limit=100", name, urlencode(&text));
+        let query = format!(
+            "/collections/plots/items?{}={}&limit=100",
+            name,
+            urlencode(&text)
+        );
         let (status, page) = app.get_json(&query).await;
         assert_eq!(status, 200, "{query} ({schema})");
-        assert!(page["features"].as_array().unwrap().iter().any(|f| f["id"] == "27214.33.1"), "{query}");
+        assert!(
+            page["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == "27214.33.1"),
+            "{query}"
+        );
     }
     for c in ["stages", "roads", "rail", "poi"] {
-        assert_eq!(app.get(&format!("/collections/{c}/queryables")).await.status(), 200);
+        assert_eq!(
+            app.get(&format!("/collections/{c}/queryables"))
+                .await
+                .status(),
+            200
+        );
     }
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -381,7 +488,12 @@ async fn bad_parameters_are_400_naming_them() {
     ] {
         assert_bad(&app, &format!("{items}?{query}"), parameter).await;
     }
-    assert_bad(&app, "/collections/plots/items/27214.33.1?crs=EPSG:0", "crs").await;
+    assert_bad(
+        &app,
+        "/collections/plots/items/27214.33.1?crs=EPSG:0",
+        "crs",
+    )
+    .await;
     assert_bad(&app, "/collections/plots/items/27214.33.1?limit=1", "limit").await;
     assert_bad(&app, "/collections?foo=1", "foo").await;
     assert_bad(&app, "/conformance?f=html", "f").await;
@@ -409,24 +521,51 @@ async fn unknown_collections_and_features_are_404() {
 async fn bbox_in_crs84_selects_by_geometry_at_full_precision() {
     let app = spawn_app().await;
     let plots = source_plots();
-    let stage2: BTreeSet<String> = plots.iter().filter(|f| f["properties"]["stage"] == 2).map(|f| f["id"].as_str().unwrap().to_string()).collect();
+    let stage2: BTreeSet<String> = plots
+        .iter()
+        .filter(|f| f["properties"]["stage"] == 2)
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
     // docs/data.md: Stage 2 lies in 42.3658–42.3743 N, 25.6446–25.6536 E; Stage 1 is 7 km away.
-    let (ids, _) = walk(&app, "/collections/plots/items?bbox=25.640,42.360,25.660,42.380&limit=100").await;
+    let (ids, _) = walk(
+        &app,
+        "/collections/plots/items?bbox=25.640,42.360,25.660,42.380&limit=100",
+    )
+    .await;
     assert_eq!(ids.into_iter().collect::<BTreeSet<_>>(), stage2);
     // Far from the zone: nothing.
-    let (_, page) = app.get_json("/collections/plots/items?bbox=23.3,42.6,23.4,42.7").await;
+    let (_, page) = app
+        .get_json("/collections/plots/items?bbox=23.3,42.6,23.4,42.7")
+        .await;
     assert_eq!(page["numberMatched"], 0);
 
     // The westernmost vertex of 27214.30.17: a box ending a hair (1e-12°) west of it misses
     // the plot, one ending as far east of it reaches it.
     let (_, plot) = app.get_json("/collections/plots/items/27214.30.17").await;
     let ring = plot["geometry"]["coordinates"][0].as_array().unwrap();
-    let west = ring.iter().map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())).fold((f64::MAX, 0.0), |a, b| if b.0 < a.0 { b } else { a });
+    let west = ring
+        .iter()
+        .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+        .fold((f64::MAX, 0.0), |a, b| if b.0 < a.0 { b } else { a });
     let (lon, lat) = west;
-    let query = |east: f64| format!("/collections/plots/items?bbox={},{},{},{}&limit=100", lon - 0.01, lat - 1e-6, east, lat + 1e-6);
+    let query = |east: f64| {
+        format!(
+            "/collections/plots/items?bbox={},{},{},{}&limit=100",
+            lon - 0.01,
+            lat - 1e-6,
+            east,
+            lat + 1e-6
+        )
+    };
     let (_, miss) = app.get_json(&query(lon - 1e-12)).await;
     let (_, hit) = app.get_json(&query(lon + 1e-12)).await;
-    let has = |page: &Value| page["features"].as_array().unwrap().iter().any(|f| f["id"] == "27214.30.17");
+    let has = |page: &Value| {
+        page["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "27214.30.17")
+    };
     assert!(!has(&miss), "a box west of the vertex reached the plot");
     assert!(has(&hit), "a box through the vertex missed the plot");
 }
@@ -436,7 +575,9 @@ async fn every_collection_answers_in_geojson_with_ids() {
     let app = spawn_app().await;
     let mut seen = BTreeMap::new();
     for c in ["plots", "stages", "roads", "rail", "poi"] {
-        let (_, page) = app.get_json(&format!("/collections/{c}/items?limit=10000")).await;
+        let (_, page) = app
+            .get_json(&format!("/collections/{c}/items?limit=10000"))
+            .await;
         for f in page["features"].as_array().unwrap() {
             assert_eq!(f["type"], "Feature");
             assert!(f["geometry"]["coordinates"].is_array());

@@ -15,7 +15,11 @@ fn centroids() -> Vec<(String, f64, f64)> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            (c[0].to_string(), c[3].parse().unwrap(), c[4].parse().unwrap())
+            (
+                c[0].to_string(),
+                c[3].parse().unwrap(),
+                c[4].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -32,7 +36,12 @@ async fn ids_at(app: &TestApp, lon: f64, lat: f64) -> Vec<String> {
     assert_eq!(resp.headers()["content-type"], "application/geo+json");
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["type"], "FeatureCollection");
-    body["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect()
+    body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -45,14 +54,26 @@ async fn a_click_returns_the_plot_with_its_full_card() {
     for centroid in centroids() {
         let (id, lat, lon) = centroid;
         let source = plots.iter().find(|p| p["id"] == id.as_str()).unwrap();
-        // The L-shaped plot's centroid may fall outside it; the card's inside point may not.
-        let (_, item) = app.get_json(&format!("/collections/plots/items/{id}")).await;
+        // A concave plot's centroid may fall outside it; the card's inside point may not.
+        let (_, item) = app
+            .get_json(&format!("/collections/plots/items/{id}"))
+            .await;
         let card = &item["properties"];
-        let inside = (card["inside_lon"].as_f64().unwrap(), card["inside_lat"].as_f64().unwrap());
-        let (status, at) = app.get_json(&format!("/plots/at?lon={}&lat={}", inside.0, inside.1)).await;
+        let inside = (
+            card["inside_lon"].as_f64().unwrap(),
+            card["inside_lat"].as_f64().unwrap(),
+        );
+        let (status, at) = app
+            .get_json(&format!("/plots/at?lon={}&lat={}", inside.0, inside.1))
+            .await;
         assert_eq!(status, 200);
         let found = at["features"].as_array().unwrap();
-        assert_eq!(found.len(), 1, "{id}: {} plots at its inside point", found.len());
+        assert_eq!(
+            found.len(),
+            1,
+            "{id}: {} plots at its inside point",
+            found.len()
+        );
         let f = &found[0];
         assert_eq!(f["id"], id.as_str());
         // The same card as the items (and so as the tiles, which share Data::plot_card).
@@ -61,17 +82,38 @@ async fn a_click_returns_the_plot_with_its_full_card() {
         for (k, v) in source["properties"].as_object().unwrap() {
             assert_eq!(&card[k], v, "{id}: {k}");
         }
-        for k in ["cadastral_id", "upi", "stage", "status", "zoning", "permitted_use", "has_power", "has_water", "has_sewer", "has_gas", "has_fibre"] {
+        for k in [
+            "cadastral_id",
+            "upi",
+            "stage",
+            "status",
+            "zoning",
+            "permitted_use",
+            "has_power",
+            "has_water",
+            "has_sewer",
+            "has_gas",
+            "has_fibre",
+        ] {
             assert!(card.get(k).is_some(), "{id}: no {k}");
         }
         // Geodesic area within 0.1 % of the declared (planar cadastral) area, and decares.
         let area = card["area_m2"].as_f64().unwrap();
         let declared = card["declared_area_m2"].as_f64().unwrap();
-        assert!((area - declared).abs() / declared < 0.001, "{id}: {area} vs {declared}");
+        assert!(
+            (area - declared).abs() / declared < 0.001,
+            "{id}: {area} vs {declared}"
+        );
         assert!((card["area_decares"].as_f64().unwrap() - area / 1000.0).abs() < 0.051);
         // The centroid is the planar centroid in EPSG:7801, as cs2cs places it (1e-7° ≈ 1 cm).
-        assert!((card["centroid_lon"].as_f64().unwrap() - lon).abs() < 1e-7, "{id}");
-        assert!((card["centroid_lat"].as_f64().unwrap() - lat).abs() < 1e-7, "{id}");
+        assert!(
+            (card["centroid_lon"].as_f64().unwrap() - lon).abs() < 1e-7,
+            "{id}"
+        );
+        assert!(
+            (card["centroid_lat"].as_f64().unwrap() - lat).abs() < 1e-7,
+            "{id}"
+        );
     }
 }
 
@@ -85,10 +127,20 @@ async fn empty_ground_gives_an_empty_collection_and_shared_boundaries_give_both(
     let mut shared = None;
     'outer: for a in &plots {
         for b in &plots {
-            if a["id"] == b["id"] { continue; }
+            if a["id"] == b["id"] {
+                continue;
+            }
             for va in a["geometry"]["coordinates"][0].as_array().unwrap() {
-                if b["geometry"]["coordinates"][0].as_array().unwrap().contains(va) {
-                    shared = Some((a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string(), va.clone()));
+                if b["geometry"]["coordinates"][0]
+                    .as_array()
+                    .unwrap()
+                    .contains(va)
+                {
+                    shared = Some((
+                        a["id"].as_str().unwrap().to_string(),
+                        b["id"].as_str().unwrap().to_string(),
+                        va.clone(),
+                    ));
                     break 'outer;
                 }
             }
@@ -97,12 +149,25 @@ async fn empty_ground_gives_an_empty_collection_and_shared_boundaries_give_both(
     let (a, b, vertex) = shared.expect("no shared vertex in the data");
     // Its longitude/latitude, as the service serves plot a's vertex.
     let (_, item) = app.get_json(&format!("/collections/plots/items/{a}")).await;
-    let (_, item_7801) = app.get_json(&format!("/collections/plots/items/{a}?crs=EPSG:7801")).await;
+    let (_, item_7801) = app
+        .get_json(&format!("/collections/plots/items/{a}?crs=EPSG:7801"))
+        .await;
     let ring = item["geometry"]["coordinates"][0].as_array().unwrap();
     let ring_7801 = item_7801["geometry"]["coordinates"][0].as_array().unwrap();
-    let k = ring_7801.iter().position(|c| c[0] == vertex[1] && c[1] == vertex[0]).unwrap();
-    let ids = ids_at(&app, ring[k][0].as_f64().unwrap(), ring[k][1].as_f64().unwrap()).await;
-    assert!(ids.contains(&a) && ids.contains(&b), "{ids:?} should hold {a} and {b}");
+    let k = ring_7801
+        .iter()
+        .position(|c| c[0] == vertex[1] && c[1] == vertex[0])
+        .unwrap();
+    let ids = ids_at(
+        &app,
+        ring[k][0].as_f64().unwrap(),
+        ring[k][1].as_f64().unwrap(),
+    )
+    .await;
+    assert!(
+        ids.contains(&a) && ids.contains(&b),
+        "{ids:?} should hold {a} and {b}"
+    );
 }
 
 #[tokio::test]
@@ -125,14 +190,23 @@ async fn bad_clicks_are_400_naming_the_parameter() {
 }
 
 async fn search(app: &TestApp, q: &str) -> Vec<Value> {
-    let resp = app.client.get(app.url("/plots/search")).query(&[("q", q)]).send().await.unwrap();
+    let resp = app
+        .client
+        .get(app.url("/plots/search"))
+        .query(&[("q", q)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200, "{q}");
     let body: Value = resp.json().await.unwrap();
     body["features"].as_array().unwrap().clone()
 }
 
 fn ids(found: &[Value]) -> Vec<String> {
-    found.iter().map(|f| f["id"].as_str().unwrap().to_string()).collect()
+    found
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -140,11 +214,28 @@ async fn search_by_identifier_prefix_and_upi_label() {
     let app = spawn_app().await;
     let plots = source_plots();
     // "27214.33" finds all of region 33, in identifier order (33.1, 33.7, 33.8, 33.37, 33.50).
-    let region33: Vec<String> = plots.iter().filter_map(|p| p["id"].as_str()).filter(|id| id.starts_with("27214.33.")).map(String::from).collect();
+    let region33: Vec<String> = plots
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .filter(|id| id.starts_with("27214.33."))
+        .map(String::from)
+        .collect();
     assert_eq!(region33.len(), 5);
     let found = ids(&search(&app, "27214.33").await);
-    assert_eq!(found, vec!["27214.33.1", "27214.33.7", "27214.33.8", "27214.33.37", "27214.33.50"]);
-    assert_eq!(found.iter().collect::<BTreeSet<_>>(), region33.iter().collect::<BTreeSet<_>>());
+    assert_eq!(
+        found,
+        vec![
+            "27214.33.1",
+            "27214.33.7",
+            "27214.33.8",
+            "27214.33.37",
+            "27214.33.50"
+        ]
+    );
+    assert_eq!(
+        found.iter().collect::<BTreeSet<_>>(),
+        region33.iter().collect::<BTreeSet<_>>()
+    );
     // An exact identifier comes first, and carries its rank.
     let found = search(&app, "27214.33.1").await;
     assert_eq!(found[0]["id"], "27214.33.1");
@@ -160,10 +251,19 @@ async fn search_by_identifier_prefix_and_upi_label() {
     }
     // "УПИ II" ranks the УПИ II plots (whole word) above УПИ III and IV (prefix only).
     let found = search(&app, "УПИ II").await;
-    let upis: Vec<&str> = found.iter().map(|f| f["properties"]["upi"].as_str().unwrap()).collect();
+    let upis: Vec<&str> = found
+        .iter()
+        .map(|f| f["properties"]["upi"].as_str().unwrap())
+        .collect();
     let first_iii = upis.iter().position(|u| u.starts_with("УПИ III")).unwrap();
-    assert!(upis[..first_iii].iter().all(|u| u.starts_with("УПИ II-")), "{upis:?}");
-    assert!(upis[first_iii..].iter().all(|u| !u.starts_with("УПИ II-")), "{upis:?}");
+    assert!(
+        upis[..first_iii].iter().all(|u| u.starts_with("УПИ II-")),
+        "{upis:?}"
+    );
+    assert!(
+        upis[first_iii..].iter().all(|u| !u.starts_with("УПИ II-")),
+        "{upis:?}"
+    );
     // Nothing matches: an empty collection.
     assert!(search(&app, "99999").await.is_empty());
     // limit, and the card on every result.
@@ -171,7 +271,13 @@ async fn search_by_identifier_prefix_and_upi_label() {
     assert_eq!(body["numberMatched"], 11);
     assert_eq!(body["numberReturned"], 3);
     assert!(body["features"][0]["properties"]["area_m2"].is_number());
-    for (query, parameter) in [("", "q"), ("q=", "q"), ("q=%20", "q"), ("q=1&limit=0", "limit"), ("q=1&sort=id", "sort")] {
+    for (query, parameter) in [
+        ("", "q"),
+        ("q=", "q"),
+        ("q=%20", "q"),
+        ("q=1&limit=0", "limit"),
+        ("q=1&sort=id", "sort"),
+    ] {
         let resp = app.get(&format!("/plots/search?{query}")).await;
         assert_eq!(resp.status(), 400, "{query}");
         let body: Value = resp.json().await.unwrap();

@@ -36,11 +36,31 @@ fn page(title: &str, body: &str) -> String {
 pub fn landing(base: &str) -> String {
     let links = [
         ("/map", "Map viewer", "the zone on an interactive map"),
-        ("/api?f=html", "API documentation", "every endpoint of the service"),
-        ("/api", "OpenAPI 3.0 document", "for tools and code generators"),
-        ("/collections", "Feature collections", "OGC API – Features: plots, stages, roads, rail, points of interest"),
-        ("/conformance", "Conformance", "the OGC conformance classes implemented"),
-        ("/tiles.json", "Vector tiles", "TileJSON for MapLibre, QGIS and others"),
+        (
+            "/api?f=html",
+            "API documentation",
+            "every endpoint of the service",
+        ),
+        (
+            "/api",
+            "OpenAPI 3.0 document",
+            "for tools and code generators",
+        ),
+        (
+            "/collections",
+            "Feature collections",
+            "OGC API – Features: plots, stages, roads, rail, points of interest",
+        ),
+        (
+            "/conformance",
+            "Conformance",
+            "the OGC conformance classes implemented",
+        ),
+        (
+            "/tiles.json",
+            "Vector tiles",
+            "TileJSON for MapLibre, QGIS and others",
+        ),
         ("/style.json", "Map style", "MapLibre style of the zone"),
         ("/health", "Health", "data version and feature counts"),
     ];
@@ -133,6 +153,9 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

@@ -147,12 +147,15 @@ fn parse_items_request(
             "the zone's features carry no time, so they cannot be selected by it",
         ));
     }
-    // Whatever is left must name a queryable property.
-    let all: Vec<Map<String, Value>> = layer.features.iter().map(|f| props.of(f)).collect();
-    let queryable = queryables(&all);
+    // Whatever is left must name a queryable property (worked out only when needed: it
+    // takes every feature's properties).
     let mut filters = Vec::new();
-    for (name, value) in params.take_where(|n| queryable.contains_key(n))? {
-        filters.push(Filter::parse(&name, &value, queryable[&name])?);
+    if !params.is_empty() {
+        let all: Vec<Map<String, Value>> = layer.features.iter().map(|f| props.of(f)).collect();
+        let queryable = queryables(&all);
+        for (name, value) in params.take_where(|n| queryable.contains_key(n))? {
+            filters.push(Filter::parse(&name, &value, queryable[&name])?);
+        }
     }
     params.finish(&ITEMS_PARAMETERS)?;
     Ok(ItemsRequest {
@@ -239,8 +242,11 @@ fn page_links(
     matched: usize,
 ) -> Vec<Value> {
     let with_offset = |offset: usize| {
-        let mut p: Vec<(String, String)> =
-            pairs.iter().filter(|(k, _)| k != "offset").cloned().collect();
+        let mut p: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "offset")
+            .cloned()
+            .collect();
         if offset > 0 {
             p.push(("offset".to_string(), offset.to_string()));
         }
@@ -257,7 +263,9 @@ fn page_links(
     };
     let mut links = vec![json!({"href": self_href, "rel": "self", "type": GEOJSON})];
     if request.offset + returned < matched {
-        links.push(json!({"href": with_offset(request.offset + returned), "rel": "next", "type": GEOJSON}));
+        links.push(
+            json!({"href": with_offset(request.offset + returned), "rel": "next", "type": GEOJSON}),
+        );
     }
     if request.offset > 0 {
         let prev = request.offset.saturating_sub(request.limit);

@@ -58,9 +58,7 @@ fn prefers_html(headers: &HeaderMap) -> bool {
             .unwrap_or(1.0);
         match media.as_str() {
             "text/html" | "application/xhtml+xml" => html_q = html_q.max(q),
-            "application/json" | "application/geo+json" | "application/*" => {
-                json_q = json_q.max(q)
-            }
+            "application/json" | "application/geo+json" | "application/*" => json_q = json_q.max(q),
             // `*/*` stands for "anything", and JSON is the default representation.
             "*/*" => json_q = json_q.max(q),
             _ => {}
@@ -135,7 +133,10 @@ mod tests {
         );
         assert_eq!(choose(None, &HeaderMap::new(), true), Ok(Format::Json));
         assert_eq!(choose(None, &accept(browser), false), Ok(Format::Json));
-        assert_eq!(choose(Some("json"), &accept(browser), true), Ok(Format::Json));
+        assert_eq!(
+            choose(Some("json"), &accept(browser), true),
+            Ok(Format::Json)
+        );
         assert_eq!(choose(Some("html"), &accept("*/*"), true), Ok(Format::Html));
         assert!(choose(Some("html"), &HeaderMap::new(), false).is_err());
         assert!(choose(Some("xml"), &HeaderMap::new(), true).is_err());

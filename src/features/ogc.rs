@@ -50,9 +50,7 @@ fn only_format(
 }
 
 pub fn landing_json(base: &str) -> Value {
-    let link = |path: &str, rel: &str, media: &str, title: &str| {
-        json!({"href": format!("{base}{path}"), "rel": rel, "type": media, "title": title})
-    };
+    let link = |path: &str, rel: &str, media: &str, title: &str| json!({"href": format!("{base}{path}"), "rel": rel, "type": media, "title": title});
     json!({
         "title": "Industrial Zone Zagore — map and geodata service",
         "description": "Cadastral plots, stages, roads, railway and points of interest of Industrial Zone Zagore (Индустриална зона „Загоре“), Stara Zagora, Bulgaria, as OGC API – Features, vector tiles and distances.",

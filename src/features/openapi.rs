@@ -70,7 +70,13 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
     p.insert("/".into(), landing);
     p.insert(
         "/conformance".into(),
-        get("getConformance", "The conformance classes implemented", vec![param("f-json")], "The conformance classes", content(j, schema("confClasses"))),
+        get(
+            "getConformance",
+            "The conformance classes implemented",
+            vec![param("f-json")],
+            "The conformance classes",
+            content(j, schema("confClasses")),
+        ),
     );
     let mut api = get(
         "getApi",
@@ -83,15 +89,33 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
     p.insert("/api".into(), api);
     p.insert(
         "/collections".into(),
-        get("getCollections", "The feature collections", vec![param("f-json")], "The collections", content(j, schema("collections"))),
+        get(
+            "getCollections",
+            "The feature collections",
+            vec![param("f-json")],
+            "The collections",
+            content(j, schema("collections")),
+        ),
     );
     p.insert(
         "/collections/{collectionId}".into(),
-        get("describeCollection", "One collection's metadata: extent, CRSs, links", vec![param("collectionId"), param("f-json")], "The collection", content(j, schema("collection"))),
+        get(
+            "describeCollection",
+            "One collection's metadata: extent, CRSs, links",
+            vec![param("collectionId"), param("f-json")],
+            "The collection",
+            content(j, schema("collection")),
+        ),
     );
     p.insert(
         "/collections/{collectionId}/queryables".into(),
-        get("getQueryables", "The properties a collection's items can be filtered on (JSON Schema)", vec![param("collectionId"), param("f-json")], "The queryables", content("application/schema+json", json_object())),
+        get(
+            "getQueryables",
+            "The properties a collection's items can be filtered on (JSON Schema)",
+            vec![param("collectionId"), param("f-json")],
+            "The queryables",
+            content("application/schema+json", json_object()),
+        ),
     );
     let items_params = || {
         vec![
@@ -111,7 +135,8 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
         "The features (header Content-Crs names their CRS)",
         content(super::GEOJSON, schema("featureCollectionGeoJSON")),
     );
-    items["get"]["responses"]["200"]["headers"] = json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+    items["get"]["responses"]["200"]["headers"] =
+        json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
     p.insert("/collections/{collectionId}/items".into(), items);
     // Each collection's own items path, with its queryables as parameters.
     for layer in &data.dataset.layers {
@@ -127,7 +152,12 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
                 PropertyType::Number => "number",
                 PropertyType::Boolean => "boolean",
             };
-            params.push(query(&property, &format!("Only features whose `{property}` equals this value"), false, json!({"type": t})));
+            params.push(query(
+                &property,
+                &format!("Only features whose `{property}` equals this value"),
+                false,
+                json!({"type": t}),
+            ));
         }
         let mut op = get(
             &format!("getFeatures_{name}"),
@@ -136,17 +166,24 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
             "The features",
             content(super::GEOJSON, schema("featureCollectionGeoJSON")),
         );
-        op["get"]["responses"]["200"]["headers"] = json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+        op["get"]["responses"]["200"]["headers"] =
+            json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
         p.insert(format!("/collections/{name}/items"), op);
     }
     let mut item = get(
         "getFeature",
         "One feature by id (for plots, the cadastral identifier, e.g. 27214.33.1)",
-        vec![param("collectionId"), param("featureId"), param("crs"), param("f-json")],
+        vec![
+            param("collectionId"),
+            param("featureId"),
+            param("crs"),
+            param("f-json"),
+        ],
         "The feature",
         content(super::GEOJSON, schema("featureGeoJSON")),
     );
-    item["get"]["responses"]["200"]["headers"] = json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+    item["get"]["responses"]["200"]["headers"] =
+        json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
     p.insert("/collections/{collectionId}/items/{featureId}".into(), item);
     p.insert(
         "/plots/at".into(),
@@ -154,8 +191,18 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
             "plotsAt",
             "The plots under a point (a map click), with their plot cards; empty when none",
             vec![
-                query("lon", "Longitude, WGS84 degrees", true, json!({"type": "number", "minimum": -180, "maximum": 180})),
-                query("lat", "Latitude, WGS84 degrees", true, json!({"type": "number", "minimum": -90, "maximum": 90})),
+                query(
+                    "lon",
+                    "Longitude, WGS84 degrees",
+                    true,
+                    json!({"type": "number", "minimum": -180, "maximum": 180}),
+                ),
+                query(
+                    "lat",
+                    "Latitude, WGS84 degrees",
+                    true,
+                    json!({"type": "number", "minimum": -90, "maximum": 90}),
+                ),
             ],
             "The plots containing the point",
             content(super::GEOJSON, schema("featureCollectionGeoJSON")),
@@ -191,21 +238,64 @@ fn other_paths() -> Map<String, Value> {
                 path_param("y", "Row", json!({"type": "integer", "minimum": 0})),
             ],
             "The tile (empty when nothing lies in it)",
-            content("application/vnd.mapbox-vector-tile", json!({"type": "string", "format": "binary"})),
+            content(
+                "application/vnd.mapbox-vector-tile",
+                json!({"type": "string", "format": "binary"}),
+            ),
         )
     };
     p.insert("/tiles/{z}/{x}/{y}.mvt".into(), tile("mvt"));
     p.insert("/tiles/{z}/{x}/{y}.pbf".into(), tile("pbf"));
-    p.insert("/health".into(), get("getHealth", "Service status, data version, feature counts per layer", vec![], "The status", content(j, json_object())));
-    p.insert("/tiles.json".into(), get("getTileJson", "TileJSON 3.0 of the vector tiles", vec![], "The TileJSON", content(j, json_object())));
-    p.insert("/style.json".into(), get("getStyle", "The MapLibre style of the zone", vec![], "The style", content(j, json_object())));
-    p.insert("/map".into(), get("getMap", "The web map viewer", vec![], "The viewer", content("text/html", json!({"type": "string"}))));
+    p.insert(
+        "/health".into(),
+        get(
+            "getHealth",
+            "Service status, data version, feature counts per layer",
+            vec![],
+            "The status",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/tiles.json".into(),
+        get(
+            "getTileJson",
+            "TileJSON 3.0 of the vector tiles",
+            vec![],
+            "The TileJSON",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/style.json".into(),
+        get(
+            "getStyle",
+            "The MapLibre style of the zone",
+            vec![],
+            "The style",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/map".into(),
+        get(
+            "getMap",
+            "The web map viewer",
+            vec![],
+            "The viewer",
+            content("text/html", json!({"type": "string"})),
+        ),
+    );
     p.insert(
         "/plots/{plotId}/distances".into(),
         get(
             "plotDistances",
             "A plot's distances to the A1 motorway and interchange, the ring road and the railway",
-            vec![path_param("plotId", "Cadastral identifier, e.g. 27214.33.1", json!({"type": "string"}))],
+            vec![path_param(
+                "plotId",
+                "Cadastral identifier, e.g. 27214.33.1",
+                json!({"type": "string"}),
+            )],
             "The distances",
             content(j, json_object()),
         ),
@@ -223,8 +313,26 @@ fn other_paths() -> Map<String, Value> {
             content(j, json_object()),
         ),
     );
-    p.insert("/plots/distances".into(), get("allPlotDistances", "Every plot's distances", vec![], "The distances", content(j, json_object())));
-    p.insert("/plots/distances.csv".into(), get("allPlotDistancesCsv", "Every plot's distances as CSV", vec![], "The distances", content("text/csv", json!({"type": "string"}))));
+    p.insert(
+        "/plots/distances".into(),
+        get(
+            "allPlotDistances",
+            "Every plot's distances",
+            vec![],
+            "The distances",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/plots/distances.csv".into(),
+        get(
+            "allPlotDistancesCsv",
+            "Every plot's distances as CSV",
+            vec![],
+            "The distances",
+            content("text/csv", json!({"type": "string"})),
+        ),
+    );
     p.insert(
         "/measure".into(),
         json!({"post": {

@@ -83,6 +83,11 @@ impl Params {
         Ok(taken)
     }
 
+    /// Whether every parameter has been taken.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
     /// Refuses whatever was not taken: the first unknown parameter, with what is allowed.
     pub fn finish(self, allowed: &[&str]) -> Result<(), ParamError> {
         match self.values.keys().next() {
@@ -156,7 +161,9 @@ impl CrsChoice {
             ));
         }
         let crs: Crs = inner.parse().map_err(|e| ParamError::new(name, e))?;
-        let axes = crs.axis_directions().map_err(|e| ParamError::new(name, e))?;
+        let axes = crs
+            .axis_directions()
+            .map_err(|e| ParamError::new(name, e))?;
         if axes.len() != 2 {
             return Err(ParamError::new(
                 name,

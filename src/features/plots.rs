@@ -154,8 +154,8 @@ pub fn match_plot(query: &str, plot: &Feature) -> Option<MatchKind> {
     if id == q {
         return Some(MatchKind::ExactId);
     }
-    if id.starts_with(q) {
-        let boundary = id[q.len()..].starts_with('.') || q.ends_with('.');
+    if let Some(rest) = id.strip_prefix(q) {
+        let boundary = rest.starts_with('.') || q.ends_with('.');
         return Some(if boundary {
             MatchKind::IdFields
         } else {
@@ -192,13 +192,19 @@ pub fn search(
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(pairs);
     let q = params.require("q")?;
-    let limit = parse_limit(params.take("limit")?, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT)?;
+    let limit = parse_limit(
+        params.take("limit")?,
+        SEARCH_DEFAULT_LIMIT,
+        SEARCH_MAX_LIMIT,
+    )?;
     params.finish(&["q", "limit"])?;
     if q.trim().is_empty() {
         return Err(ParamError::new("q", "is empty").into());
     }
     if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(ParamError::new("q", format!("is longer than {MAX_QUERY_CHARS} characters")).into());
+        return Err(
+            ParamError::new("q", format!("is longer than {MAX_QUERY_CHARS} characters")).into(),
+        );
     }
     let data = state.data();
     let layer = find_layer(&data, "plots")?;
