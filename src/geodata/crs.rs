@@ -161,6 +161,42 @@ impl Crs {
         crs.proj_info().description
     }
 
+    /// The directions of the CRS's axes in the authority's order (`["north", "east"]` for
+    /// EPSG:7801 and EPSG:4326, `["east", "north"]` for EPSG:3857), read from PROJ's
+    /// description of the CRS (PROJJSON), so it holds for any code PROJ knows.
+    pub fn axis_directions(&self) -> Result<Vec<String>, CrsError> {
+        if *self == Crs::Crs84 {
+            return Ok(vec!["east".to_string(), "north".to_string()]);
+        }
+        let unknown = |reason: String| CrsError::Unknown {
+            crs: self.to_string(),
+            reason,
+        };
+        let crs = builder()
+            .proj(&self.proj_name())
+            .map_err(|e| unknown(e.to_string()))?;
+        let text = crs
+            .to_projjson(Some(false), None, None)
+            .map_err(|e| unknown(e.to_string()))?;
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| unknown(e.to_string()))?;
+        // A bound CRS wraps the CRS that holds the axes.
+        let described = json.get("source_crs").unwrap_or(&json);
+        let axes = described
+            .pointer("/coordinate_system/axis")
+            .and_then(serde_json::Value::as_array)
+            .ok_or_else(|| unknown("PROJ describes no coordinate axes for it".to_string()))?;
+        Ok(axes
+            .iter()
+            .map(|a| {
+                a.get("direction")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("unknown")
+                    .to_string()
+            })
+            .collect())
+    }
+
     /// Whether the authority defines this CRS with northing (or latitude) first.
     /// EPSG:7801 and EPSG:4326 do; most files nevertheless store easting first.
     pub fn authority_is_north_first(&self) -> bool {

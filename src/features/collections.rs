@@ -1,0 +1,269 @@
+//! The collections the service offers (one per geodata layer) and what can be asked of them:
+//! their descriptions, extents, the CRSs they are served in, their queryable properties and
+//! the equality filters built from those.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::params::ParamError;
+use crate::geodata::{Crs, Layer, LayerKind};
+
+/// CRSs listed for every collection (besides its storage CRS). Any other EPSG code PROJ knows
+/// is served on request too.
+pub const LISTED_CRS: [Crs; 9] = [
+    Crs::Crs84,
+    Crs::Epsg(4326),
+    Crs::Epsg(7801),
+    Crs::Epsg(3857),
+    Crs::Epsg(32635),
+    Crs::Epsg(9391),
+    Crs::Epsg(7800),
+    Crs::Epsg(25835),
+    Crs::Epsg(4258),
+];
+
+/// A collection's title and description.
+pub fn describe(kind: LayerKind) -> (&'static str, &'static str) {
+    match kind {
+        LayerKind::Plots => (
+            "Cadastral plots (ПИ)",
+            "The zone's cadastral land plots with their plot cards: identifiers (ПИ and УПИ), stage, status, areas, zoning, permitted use, utilities, centroid and distances.",
+        ),
+        LayerKind::Stages => ("Stages", "The outlines of the zone's two stages."),
+        LayerKind::Roads => (
+            "Roads",
+            "The road network: the A1 Trakia motorway and its interchange, the I-5 ring road, the II-66 and II-57 roads and the zone's streets.",
+        ),
+        LayerKind::Rail => ("Railway", "The railway lines near the zone."),
+        LayerKind::Poi => (
+            "Points of interest",
+            "The A1 interchange, railway stations, the planned substation and parkings.",
+        ),
+    }
+}
+
+/// The CRSs a layer is listed in: its storage CRS first, then [`LISTED_CRS`].
+pub fn crs_list(layer: &Layer) -> Vec<String> {
+    let mut list = vec![layer.source_crs.uri()];
+    for crs in LISTED_CRS {
+        let uri = crs.uri();
+        if !list.contains(&uri) {
+            list.push(uri);
+        }
+    }
+    list
+}
+
+/// A collection's metadata document (`/collections/{id}` and each entry of `/collections`).
+pub fn collection_json(layer: &Layer, base: &str) -> Value {
+    let id = layer.kind.name();
+    let (title, description) = describe(layer.kind);
+    let bbox = layer
+        .extent
+        .map(|r| vec![r.min().x, r.min().y, r.max().x, r.max().y]);
+    let mut spatial = json!({"crs": Crs::Crs84.uri()});
+    if let Some(bbox) = bbox {
+        spatial["bbox"] = json!([bbox]);
+    }
+    json!({
+        "id": id,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "extent": {"spatial": spatial},
+        "crs": crs_list(layer),
+        "storageCrs": layer.source_crs.uri(),
+        "links": [
+            {"href": format!("{base}/collections/{id}"), "rel": "self", "type": "application/json", "title": title},
+            {"href": format!("{base}/collections/{id}/items"), "rel": "items", "type": "application/geo+json", "title": format!("{title}: features")},
+            {"href": format!("{base}/collections/{id}/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json", "title": "Queryable properties"},
+        ],
+    })
+}
+
+/// The JSON type of a queryable property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropertyType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+impl PropertyType {
+    fn of(value: &Value) -> Option<PropertyType> {
+        match value {
+            Value::String(_) => Some(PropertyType::String),
+            Value::Bool(_) => Some(PropertyType::Boolean),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some(PropertyType::Integer),
+            Value::Number(_) => Some(PropertyType::Number),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            PropertyType::String => "string",
+            PropertyType::Integer => "integer",
+            PropertyType::Number => "number",
+            PropertyType::Boolean => "boolean",
+        }
+    }
+
+    /// Merges the types seen in different features (integers and decimals make a number).
+    fn merge(self, other: PropertyType) -> Option<PropertyType> {
+        use PropertyType::*;
+        match (self, other) {
+            (a, b) if a == b => Some(a),
+            (Integer, Number) | (Number, Integer) => Some(Number),
+            _ => None,
+        }
+    }
+}
+
+/// The properties features can be filtered on: every property with scalar values of one
+/// type, taken from the properties the features are served with (so data that brings
+/// other fields, such as an official cadastral export, brings its own queryables).
+pub fn queryables<'a>(
+    properties: impl IntoIterator<Item = &'a Map<String, Value>>,
+) -> BTreeMap<String, PropertyType> {
+    // None marks a property with conflicting types: not queryable.
+    let mut seen: BTreeMap<String, Option<PropertyType>> = BTreeMap::new();
+    for props in properties {
+        for (name, value) in props {
+            let Some(t) = PropertyType::of(value) else {
+                if !value.is_null() {
+                    seen.insert(name.clone(), None);
+                }
+                continue;
+            };
+            let merged = match seen.get(name) {
+                None => Some(t),
+                Some(None) => None,
+                Some(Some(prev)) => prev.merge(t),
+            };
+            seen.insert(name.clone(), merged);
+        }
+    }
+    seen.into_iter()
+        .filter_map(|(name, t)| Some((name, t?)))
+        .collect()
+}
+
+/// The JSON Schema document of `/collections/{id}/queryables`.
+pub fn queryables_json(
+    kind: LayerKind,
+    queryables: &BTreeMap<String, PropertyType>,
+    base: &str,
+) -> Value {
+    let mut properties = Map::new();
+    for (name, t) in queryables {
+        properties.insert(name.clone(), json!({"title": name, "type": t.name()}));
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$id": format!("{base}/collections/{}/queryables", kind.name()),
+        "type": "object",
+        "title": describe(kind).0,
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
+/// One equality filter from the query string, its value already of the property's type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub property: String,
+    value: FilterValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum FilterValue {
+    Text(String),
+    Number(f64),
+    Boolean(bool),
+}
+
+impl Filter {
+    /// `stage=2` on an integer property, `has_power=true` on a boolean one, etc.
+    pub fn parse(property: &str, text: &str, t: PropertyType) -> Result<Filter, ParamError> {
+        let value = match t {
+            PropertyType::String => FilterValue::Text(text.to_string()),
+            PropertyType::Integer | PropertyType::Number => {
+                let n = text
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| {
+                        ParamError::new(property, format!("{text:?} is not a number"))
+                    })?;
+                FilterValue::Number(n)
+            }
+            PropertyType::Boolean => match text.trim() {
+                "true" => FilterValue::Boolean(true),
+                "false" => FilterValue::Boolean(false),
+                _ => {
+                    return Err(ParamError::new(
+                        property,
+                        format!("{text:?} is not true or false"),
+                    ))
+                }
+            },
+        };
+        Ok(Filter {
+            property: property.to_string(),
+            value,
+        })
+    }
+
+    pub fn matches(&self, properties: &Map<String, Value>) -> bool {
+        match (&self.value, properties.get(&self.property)) {
+            (FilterValue::Text(want), Some(Value::String(have))) => want == have,
+            (FilterValue::Number(want), Some(Value::Number(have))) => have.as_f64() == Some(*want),
+            (FilterValue::Boolean(want), Some(Value::Bool(have))) => want == have,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_compare_by_type() {
+        let props: Map<String, Value> =
+            serde_json::from_value(json!({"stage": 2, "has_power": false, "status": "sold"}))
+                .unwrap();
+        let q = queryables([&props]);
+        assert_eq!(q["stage"], PropertyType::Integer);
+        assert!(Filter::parse("stage", "2", q["stage"])
+            .unwrap()
+            .matches(&props));
+        assert!(Filter::parse("stage", "2.0", q["stage"])
+            .unwrap()
+            .matches(&props));
+        assert!(!Filter::parse("stage", "1", q["stage"])
+            .unwrap()
+            .matches(&props));
+        assert!(Filter::parse("stage", "two", q["stage"]).is_err());
+        assert!(Filter::parse("has_power", "false", q["has_power"])
+            .unwrap()
+            .matches(&props));
+        assert!(Filter::parse("has_power", "no", q["has_power"]).is_err());
+        assert!(!Filter::parse("status", "Sold", q["status"])
+            .unwrap()
+            .matches(&props));
+    }
+
+    #[test]
+    fn mixed_types_are_not_queryable() {
+        let a: Map<String, Value> = serde_json::from_value(json!({"x": 1, "y": 1})).unwrap();
+        let b: Map<String, Value> = serde_json::from_value(json!({"x": "one", "y": 1.5})).unwrap();
+        let q = queryables([&a, &b]);
+        assert!(!q.contains_key("x"));
+        assert_eq!(q["y"], PropertyType::Number);
+    }
+}

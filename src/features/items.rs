@@ -1,0 +1,307 @@
+//! `GET /collections/{id}/items` and `GET /collections/{id}/items/{fid}`: features selected by
+//! bbox (in any CRS), by equality on queryable properties, paged with `limit`/`offset`, and
+//! written in the CRS asked for (OGC API – Features, Parts 1 and 2).
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use geo::Intersects;
+use serde_json::{json, Map, Value};
+
+use super::collections::{queryables, Filter};
+use super::negotiate::{self, base_url, encode, query_string};
+use super::output::{feature, GeometryWriter, Properties};
+use super::params::{parse_bbox, parse_count, parse_limit, CrsChoice, ParamError, Params};
+use super::{find_layer, GEOJSON};
+use crate::app::{AppState, Data};
+use crate::geodata::{Feature, Layer, Transform};
+use crate::http::ApiError;
+use crate::index::BBox;
+
+pub const DEFAULT_LIMIT: usize = 10;
+pub const MAX_LIMIT: usize = 10_000;
+
+const ITEMS_PARAMETERS: [&str; 7] = [
+    "f",
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "the collection's queryable properties",
+];
+
+/// The links of one feature.
+pub fn feature_links(base: &str, layer: &Layer, f: &Feature) -> Value {
+    let c = layer.kind.name();
+    json!([
+        {"href": format!("{base}/collections/{c}/items/{}", encode(&f.id)), "rel": "self", "type": GEOJSON},
+        {"href": format!("{base}/collections/{c}"), "rel": "collection", "type": "application/json"},
+    ])
+}
+
+/// The features of `layer` that intersect `bbox` (given in `crs`, easting first), in layer
+/// order. A box in longitude/latitude is tested directly; a box in another CRS is tested
+/// exactly in that CRS, after the index has narrowed the candidates with the box's envelope
+/// in longitude/latitude.
+fn in_bbox(layer: &Layer, bbox: BBox, crs: &CrsChoice) -> Result<Vec<usize>, ParamError> {
+    if crs.crs.is_lon_lat_wgs84() {
+        return Ok(layer.index.in_bbox(&layer.features, bbox));
+    }
+    let to_lonlat = Transform::new(&crs.crs, &crate::geodata::Crs::Crs84)
+        .map_err(|e| ParamError::new("bbox-crs", e))?;
+    let envelope = lonlat_envelope(&to_lonlat, bbox)?;
+    let writer = GeometryWriter::new(layer, crs, "bbox-crs")?;
+    let rect = bbox.to_rect();
+    let mut hits = Vec::new();
+    for i in layer.index.in_bbox(&layer.features, envelope) {
+        if writer.east_first(&layer.features[i])?.intersects(&rect) {
+            hits.push(i);
+        }
+    }
+    Ok(hits)
+}
+
+/// The longitude/latitude box around a box of another CRS: its outline, densified (edges
+/// bend when reprojected), transformed, padded by about a metre.
+fn lonlat_envelope(to_lonlat: &Transform, bbox: BBox) -> Result<BBox, ParamError> {
+    const STEPS: usize = 32;
+    let mut lons = Vec::with_capacity(4 * STEPS);
+    let mut lats = Vec::with_capacity(4 * STEPS);
+    for i in 0..STEPS {
+        let t = i as f64 / STEPS as f64;
+        let x = bbox.west + t * (bbox.east - bbox.west);
+        let y = bbox.south + t * (bbox.north - bbox.south);
+        for (px, py) in [
+            (x, bbox.south),
+            (bbox.east - (x - bbox.west), bbox.north),
+            (bbox.west, bbox.north - (y - bbox.south)),
+            (bbox.east, y),
+        ] {
+            let (lon, lat) = to_lonlat.apply(px, py).map_err(|e| {
+                ParamError::new("bbox", format!("cannot be placed on the Earth: {e}"))
+            })?;
+            lons.push(lon);
+            lats.push(lat);
+        }
+    }
+    let pad = 1e-5;
+    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    BBox::new(
+        [
+            (min(&lons) - pad).max(-180.0),
+            (min(&lats) - pad).max(-90.0),
+            (max(&lons) + pad).min(180.0),
+            (max(&lats) + pad).min(90.0),
+        ],
+        true,
+    )
+    .map_err(|e| ParamError::new("bbox", e))
+}
+
+/// Everything `/items` was asked, checked.
+struct ItemsRequest {
+    limit: usize,
+    offset: usize,
+    crs: CrsChoice,
+    bbox: Option<(BBox, CrsChoice)>,
+    filters: Vec<Filter>,
+}
+
+fn parse_items_request(
+    mut params: Params,
+    layer: &Layer,
+    props: &Properties<'_>,
+    headers: &HeaderMap,
+) -> Result<ItemsRequest, ParamError> {
+    negotiate::choose(params.take("f")?.as_deref(), headers, false)?;
+    let limit = parse_limit(params.take("limit")?, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let offset = match params.take("offset")? {
+        Some(t) => parse_count("offset", &t)?,
+        None => 0,
+    };
+    let crs = match params.take("crs")? {
+        Some(t) => CrsChoice::parse("crs", &t)?,
+        None => CrsChoice::crs84(),
+    };
+    let bbox_crs = match params.take("bbox-crs")? {
+        Some(t) => Some(CrsChoice::parse("bbox-crs", &t)?),
+        None => None,
+    };
+    let bbox = match (params.take("bbox")?, bbox_crs) {
+        (Some(text), bbox_crs) => {
+            let bbox_crs = bbox_crs.unwrap_or_else(CrsChoice::crs84);
+            Some((parse_bbox(&text, &bbox_crs)?, bbox_crs))
+        }
+        (None, Some(_)) => {
+            return Err(ParamError::new(
+                "bbox-crs",
+                "is given without a bbox to apply to",
+            ))
+        }
+        (None, None) => None,
+    };
+    if params.take("datetime")?.is_some() {
+        return Err(ParamError::new(
+            "datetime",
+            "the zone's features carry no time, so they cannot be selected by it",
+        ));
+    }
+    // Whatever is left must name a queryable property (worked out only when needed: it
+    // takes every feature's properties).
+    let mut filters = Vec::new();
+    if !params.is_empty() {
+        let all: Vec<Map<String, Value>> = layer.features.iter().map(|f| props.of(f)).collect();
+        let queryable = queryables(&all);
+        for (name, value) in params.take_where(|n| queryable.contains_key(n))? {
+            filters.push(Filter::parse(&name, &value, queryable[&name])?);
+        }
+    }
+    params.finish(&ITEMS_PARAMETERS)?;
+    Ok(ItemsRequest {
+        limit,
+        offset,
+        crs,
+        bbox,
+        filters,
+    })
+}
+
+fn geojson_response(body: Value, crs: &CrsChoice) -> Response {
+    let mut response = (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON))],
+        body.to_string(),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("<{}>", crs.crs.uri())) {
+        response.headers_mut().insert("content-crs", value);
+    }
+    response
+}
+
+/// `GET /collections/{id}/items`, synchronously (PROJ objects live only in here).
+pub fn items(
+    state: &AppState,
+    headers: &HeaderMap,
+    collection: &str,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, ApiError> {
+    let data: std::sync::Arc<Data> = state.data();
+    let layer = find_layer(&data, collection)?;
+    let props = Properties::new(&data, layer)?;
+    let request = parse_items_request(Params::new(pairs.clone()), layer, &props, headers)?;
+    let mut selected: Vec<usize> = match &request.bbox {
+        Some((bbox, crs)) => in_bbox(layer, *bbox, crs)?,
+        None => (0..layer.features.len()).collect(),
+    };
+    if !request.filters.is_empty() {
+        selected.retain(|&i| {
+            let p = props.of(&layer.features[i]);
+            request.filters.iter().all(|f| f.matches(&p))
+        });
+    }
+    let writer = GeometryWriter::new(layer, &request.crs, "crs")?;
+    let base = base_url(state, headers);
+    let mut features = Vec::new();
+    for &i in selected.iter().skip(request.offset).take(request.limit) {
+        let f = &layer.features[i];
+        features.push(feature(
+            &f.id,
+            writer.geojson(f)?,
+            props.of(f),
+            feature_links(&base, layer, f),
+        ));
+    }
+    let returned = features.len();
+    let matched = selected.len();
+    let links = page_links(
+        &format!("{base}/collections/{collection}/items"),
+        &pairs,
+        &request,
+        returned,
+        matched,
+    );
+    let body = json!({
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": returned,
+        "timeStamp": super::now_rfc3339(),
+        "links": links,
+        "features": features,
+    });
+    Ok(geojson_response(body, &request.crs))
+}
+
+/// `self`, and `next`/`prev` when there are more features either way: the same query with
+/// another `offset`.
+fn page_links(
+    url: &str,
+    pairs: &[(String, String)],
+    request: &ItemsRequest,
+    returned: usize,
+    matched: usize,
+) -> Vec<Value> {
+    let with_offset = |offset: usize| {
+        let mut p: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "offset")
+            .cloned()
+            .collect();
+        if offset > 0 {
+            p.push(("offset".to_string(), offset.to_string()));
+        }
+        if p.is_empty() {
+            url.to_string()
+        } else {
+            format!("{url}?{}", query_string(&p))
+        }
+    };
+    let self_href = if pairs.is_empty() {
+        url.to_string()
+    } else {
+        format!("{url}?{}", query_string(pairs))
+    };
+    let mut links = vec![json!({"href": self_href, "rel": "self", "type": GEOJSON})];
+    if request.offset + returned < matched {
+        links.push(
+            json!({"href": with_offset(request.offset + returned), "rel": "next", "type": GEOJSON}),
+        );
+    }
+    if request.offset > 0 {
+        let prev = request.offset.saturating_sub(request.limit);
+        links.push(json!({"href": with_offset(prev), "rel": "prev", "type": GEOJSON}));
+    }
+    links
+}
+
+/// `GET /collections/{id}/items/{fid}`.
+pub fn item(
+    state: &AppState,
+    headers: &HeaderMap,
+    collection: &str,
+    fid: &str,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, ApiError> {
+    let data = state.data();
+    let layer = find_layer(&data, collection)?;
+    let mut params = Params::new(pairs);
+    negotiate::choose(params.take("f")?.as_deref(), headers, false)?;
+    let crs = match params.take("crs")? {
+        Some(t) => CrsChoice::parse("crs", &t)?,
+        None => CrsChoice::crs84(),
+    };
+    params.finish(&["f", "crs"])?;
+    let f = layer.get(fid).ok_or_else(|| {
+        ApiError::not_found(format!("collection `{collection}` has no feature `{fid}`"))
+    })?;
+    let props = Properties::new(&data, layer)?;
+    let writer = GeometryWriter::new(layer, &crs, "crs")?;
+    let base = base_url(state, headers);
+    let body = feature(
+        &f.id,
+        writer.geojson(f)?,
+        props.of(f),
+        feature_links(&base, layer, f),
+    );
+    Ok(geojson_response(body, &crs))
+}

@@ -1,0 +1,421 @@
+//! The OpenAPI 3.0 document of the whole service (`GET /api`): the OGC API – Features
+//! resources, the plot look-ups, and the endpoints other modules serve (health, tiles, style,
+//! distances, measuring, the map). To describe a new endpoint, add an entry to
+//! [`other_paths`] (or to [`feature_paths`] for this module's own).
+//!
+//! The document is built per request from the data served, so each collection's items path
+//! lists its queryable properties as parameters (GDAL's OAPIF driver reads them from there to
+//! send attribute filters to the server).
+
+use serde_json::{json, Map, Value};
+
+use super::collections::{queryables, PropertyType};
+use super::items::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::output::Properties;
+use super::plots::{SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT};
+use crate::app::Data;
+use crate::http::ApiError;
+
+fn param(name: &str) -> Value {
+    json!({"$ref": format!("#/components/parameters/{name}")})
+}
+
+fn content(media: &str, schema: Value) -> Value {
+    json!({ media: {"schema": schema} })
+}
+
+fn schema(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A GET operation with its 200 answer and the usual error answers.
+fn get(id: &str, summary: &str, params: Vec<Value>, ok: &str, body: Value) -> Value {
+    json!({"get": {
+        "operationId": id,
+        "summary": summary,
+        "parameters": params,
+        "responses": {
+            "200": {"description": ok, "content": body},
+            "400": {"$ref": "#/components/responses/BadRequest"},
+            "404": {"$ref": "#/components/responses/NotFound"},
+        },
+    }})
+}
+
+fn json_object() -> Value {
+    json!({"type": "object"})
+}
+
+fn query(name: &str, description: &str, required: bool, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": required, "description": description, "schema": schema})
+}
+
+fn path_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema})
+}
+
+/// The paths of this module: OGC API – Features and the plot look-ups.
+fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
+    let mut p = Map::new();
+    let j = "application/json";
+    let mut landing = get(
+        "getLandingPage",
+        "Landing page: links to the API definition, conformance and collections (HTML for browsers)",
+        vec![param("f-html")],
+        "The landing page",
+        content(j, schema("landingPage")),
+    );
+    landing["get"]["responses"]["200"]["content"]["text/html"] =
+        json!({"schema": {"type": "string"}});
+    p.insert("/".into(), landing);
+    p.insert(
+        "/conformance".into(),
+        get(
+            "getConformance",
+            "The conformance classes implemented",
+            vec![param("f-json")],
+            "The conformance classes",
+            content(j, schema("confClasses")),
+        ),
+    );
+    let mut api = get(
+        "getApi",
+        "This API definition (OpenAPI 3.0; `f=html` for a readable list)",
+        vec![param("f-html")],
+        "The OpenAPI document",
+        content(super::ogc::OPENAPI_JSON, json_object()),
+    );
+    api["get"]["responses"]["200"]["content"]["text/html"] = json!({"schema": {"type": "string"}});
+    p.insert("/api".into(), api);
+    p.insert(
+        "/collections".into(),
+        get(
+            "getCollections",
+            "The feature collections",
+            vec![param("f-json")],
+            "The collections",
+            content(j, schema("collections")),
+        ),
+    );
+    p.insert(
+        "/collections/{collectionId}".into(),
+        get(
+            "describeCollection",
+            "One collection's metadata: extent, CRSs, links",
+            vec![param("collectionId"), param("f-json")],
+            "The collection",
+            content(j, schema("collection")),
+        ),
+    );
+    p.insert(
+        "/collections/{collectionId}/queryables".into(),
+        get(
+            "getQueryables",
+            "The properties a collection's items can be filtered on (JSON Schema)",
+            vec![param("collectionId"), param("f-json")],
+            "The queryables",
+            content("application/schema+json", json_object()),
+        ),
+    );
+    let items_params = || {
+        vec![
+            param("collectionId"),
+            param("bbox"),
+            param("bbox-crs"),
+            param("crs"),
+            param("limit"),
+            param("offset"),
+            param("f-json"),
+        ]
+    };
+    let mut items = get(
+        "getFeatures",
+        "A collection's features: bbox, equality filters on queryable properties, paging, output CRS",
+        items_params(),
+        "The features (header Content-Crs names their CRS)",
+        content(super::GEOJSON, schema("featureCollectionGeoJSON")),
+    );
+    items["get"]["responses"]["200"]["headers"] =
+        json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+    p.insert("/collections/{collectionId}/items".into(), items);
+    // Each collection's own items path, with its queryables as parameters.
+    for layer in &data.dataset.layers {
+        let name = layer.kind.name();
+        let props = Properties::new(data, layer)?;
+        let all: Vec<Map<String, Value>> = layer.features.iter().map(|f| props.of(f)).collect();
+        let mut params = items_params();
+        params.remove(0);
+        for (property, t) in queryables(&all) {
+            let t = match t {
+                PropertyType::String => "string",
+                PropertyType::Integer => "integer",
+                PropertyType::Number => "number",
+                PropertyType::Boolean => "boolean",
+            };
+            params.push(query(
+                &property,
+                &format!("Only features whose `{property}` equals this value"),
+                false,
+                json!({"type": t}),
+            ));
+        }
+        let mut op = get(
+            &format!("getFeatures_{name}"),
+            &format!("The `{name}` features"),
+            params,
+            "The features",
+            content(super::GEOJSON, schema("featureCollectionGeoJSON")),
+        );
+        op["get"]["responses"]["200"]["headers"] =
+            json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+        p.insert(format!("/collections/{name}/items"), op);
+    }
+    let mut item = get(
+        "getFeature",
+        "One feature by id (for plots, the cadastral identifier, e.g. 27214.33.1)",
+        vec![
+            param("collectionId"),
+            param("featureId"),
+            param("crs"),
+            param("f-json"),
+        ],
+        "The feature",
+        content(super::GEOJSON, schema("featureGeoJSON")),
+    );
+    item["get"]["responses"]["200"]["headers"] =
+        json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+    p.insert("/collections/{collectionId}/items/{featureId}".into(), item);
+    p.insert(
+        "/plots/at".into(),
+        get(
+            "plotsAt",
+            "The plots under a point (a map click), with their plot cards; empty when none",
+            vec![
+                query(
+                    "lon",
+                    "Longitude, WGS84 degrees",
+                    true,
+                    json!({"type": "number", "minimum": -180, "maximum": 180}),
+                ),
+                query(
+                    "lat",
+                    "Latitude, WGS84 degrees",
+                    true,
+                    json!({"type": "number", "minimum": -90, "maximum": 90}),
+                ),
+            ],
+            "The plots containing the point",
+            content(super::GEOJSON, schema("featureCollectionGeoJSON")),
+        ),
+    );
+    p.insert(
+        "/plots/search".into(),
+        get(
+            "plotsSearch",
+            "Plots by cadastral identifier or УПИ label (prefix match, ranked: `27214.33` finds region 33)",
+            vec![
+                query("q", "An identifier, its leading fields, or a УПИ label", true, json!({"type": "string", "minLength": 1, "maxLength": 100})),
+                query("limit", "Most plots returned", false, json!({"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT, "default": SEARCH_DEFAULT_LIMIT})),
+            ],
+            "The matching plots, best first; each has a `search` member with its rank",
+            content(super::GEOJSON, schema("featureCollectionGeoJSON")),
+        ),
+    );
+    Ok(p)
+}
+
+/// The endpoints other modules serve, described from their contracts.
+fn other_paths() -> Map<String, Value> {
+    let mut p = Map::new();
+    let j = "application/json";
+    let tile = |ext: &str| {
+        get(
+            &format!("getTile_{ext}"),
+            "A Mapbox Vector Tile of the zone's layers (`plots` carries the plot cards)",
+            vec![
+                path_param("z", "Zoom level", json!({"type": "integer", "minimum": 0})),
+                path_param("x", "Column", json!({"type": "integer", "minimum": 0})),
+                path_param("y", "Row", json!({"type": "integer", "minimum": 0})),
+            ],
+            "The tile (empty when nothing lies in it)",
+            content(
+                "application/vnd.mapbox-vector-tile",
+                json!({"type": "string", "format": "binary"}),
+            ),
+        )
+    };
+    p.insert("/tiles/{z}/{x}/{y}.mvt".into(), tile("mvt"));
+    p.insert("/tiles/{z}/{x}/{y}.pbf".into(), tile("pbf"));
+    p.insert(
+        "/health".into(),
+        get(
+            "getHealth",
+            "Service status, data version, feature counts per layer",
+            vec![],
+            "The status",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/tiles.json".into(),
+        get(
+            "getTileJson",
+            "TileJSON 3.0 of the vector tiles",
+            vec![],
+            "The TileJSON",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/style.json".into(),
+        get(
+            "getStyle",
+            "The MapLibre style of the zone",
+            vec![],
+            "The style",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/map".into(),
+        get(
+            "getMap",
+            "The web map viewer",
+            vec![],
+            "The viewer",
+            content("text/html", json!({"type": "string"})),
+        ),
+    );
+    p.insert(
+        "/plots/{plotId}/distances".into(),
+        get(
+            "plotDistances",
+            "A plot's distances to the A1 motorway and interchange, the ring road and the railway",
+            vec![path_param(
+                "plotId",
+                "Cadastral identifier, e.g. 27214.33.1",
+                json!({"type": "string"}),
+            )],
+            "The distances",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/distances".into(),
+        get(
+            "pointDistances",
+            "Distances from a point to the A1 motorway and interchange, the ring road and the railway",
+            vec![
+                query("lon", "Longitude, WGS84 degrees", true, json!({"type": "number", "minimum": -180, "maximum": 180})),
+                query("lat", "Latitude, WGS84 degrees", true, json!({"type": "number", "minimum": -90, "maximum": 90})),
+            ],
+            "The distances",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/plots/distances".into(),
+        get(
+            "allPlotDistances",
+            "Every plot's distances",
+            vec![],
+            "The distances",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/plots/distances.csv".into(),
+        get(
+            "allPlotDistancesCsv",
+            "Every plot's distances as CSV",
+            vec![],
+            "The distances",
+            content("text/csv", json!({"type": "string"})),
+        ),
+    );
+    p.insert(
+        "/measure".into(),
+        json!({"post": {
+            "operationId": "measure",
+            "summary": "Geodesic measurement of a geometry sent in the body (lengths and areas on the WGS84 ellipsoid)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": json_object()}}},
+            "responses": {
+                "200": {"description": "The measurement", "content": content(j, json_object())},
+                "400": {"$ref": "#/components/responses/BadRequest"},
+            },
+        }}),
+    );
+    p
+}
+
+fn components(collections: Vec<&str>) -> Value {
+    let link = json!({"type": "object", "required": ["href", "rel"], "properties": {
+        "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}});
+    let links = json!({"type": "array", "items": schema("link")});
+    let problem = json!({"type": "object", "required": ["status", "detail"], "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "parameter": {"type": "string", "description": "The query or path parameter at fault"}}});
+    let crs_desc = "A CRS URI: http://www.opengis.net/def/crs/OGC/1.3/CRS84 (the default; longitude, latitude), http://www.opengis.net/def/crs/EPSG/0/{code} for any EPSG code PROJ knows (coordinates in the CRS's own axis order: latitude first for EPSG:4326, northing first for EPSG:7801), a safe CURIE [EPSG:3857] or EPSG:3857";
+    json!({
+        "parameters": {
+            "f-json": {"name": "f", "in": "query", "required": false, "description": "Representation (overrides Accept)", "schema": {"type": "string", "enum": ["json"]}},
+            "f-html": {"name": "f", "in": "query", "required": false, "description": "Representation (overrides Accept)", "schema": {"type": "string", "enum": ["json", "html"]}},
+            "collectionId": {"name": "collectionId", "in": "path", "required": true, "description": "A collection", "schema": {"type": "string", "enum": collections}},
+            "featureId": {"name": "featureId", "in": "path", "required": true, "description": "A feature's id (plots: the cadastral identifier)", "schema": {"type": "string"}},
+            "bbox": {"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
+                "description": "Only features intersecting this box: 4 numbers, lower corner then upper corner, in the axes of bbox-crs (CRS84: west,south,east,north)",
+                "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
+            "bbox-crs": {"name": "bbox-crs", "in": "query", "required": false, "description": format!("The CRS of bbox. {crs_desc}"), "schema": {"type": "string", "format": "uri"}},
+            "crs": {"name": "crs", "in": "query", "required": false, "description": format!("The CRS of the geometries returned. {crs_desc}"), "schema": {"type": "string", "format": "uri"}},
+            "limit": {"name": "limit", "in": "query", "required": false, "style": "form", "explode": false, "description": "Most features in one page (larger values are served as the maximum)",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+            "offset": {"name": "offset", "in": "query", "required": false, "description": "Features to skip (the `next` link does this for you)", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        },
+        "headers": {
+            "Content-Crs": {"description": "The CRS of the geometries, as <URI>", "schema": {"type": "string"}},
+        },
+        "responses": {
+            "BadRequest": {"description": "A parameter is unknown or has a bad value (named in `parameter`)", "content": {"application/problem+json": {"schema": schema("problem")}}},
+            "NotFound": {"description": "No such collection or feature", "content": {"application/problem+json": {"schema": schema("problem")}}},
+        },
+        "schemas": {
+            "link": link,
+            "problem": problem,
+            "landingPage": {"type": "object", "required": ["links"], "properties": {"title": {"type": "string"}, "description": {"type": "string"}, "links": links}},
+            "confClasses": {"type": "object", "required": ["conformsTo"], "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}}},
+            "collection": {"type": "object", "required": ["id", "links"], "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"}, "links": links,
+                "extent": {"type": "object"}, "itemType": {"type": "string"},
+                "crs": {"type": "array", "items": {"type": "string"}}, "storageCrs": {"type": "string"}}},
+            "collections": {"type": "object", "required": ["links", "collections"], "properties": {
+                "links": links, "collections": {"type": "array", "items": schema("collection")}, "crs": {"type": "array", "items": {"type": "string"}}}},
+            "geometryGeoJSON": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"]}}},
+            "featureGeoJSON": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+                "type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"},
+                "geometry": schema("geometryGeoJSON"), "properties": {"type": "object", "nullable": true}, "links": links}},
+            "featureCollectionGeoJSON": {"type": "object", "required": ["type", "features"], "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array", "items": schema("featureGeoJSON")},
+                "links": links, "timeStamp": {"type": "string", "format": "date-time"},
+                "numberMatched": {"type": "integer", "minimum": 0}, "numberReturned": {"type": "integer", "minimum": 0}}},
+        },
+    })
+}
+
+/// The whole document, with `base` as its server.
+pub fn document(base: &str, data: &Data) -> Result<Value, ApiError> {
+    let mut paths = feature_paths(data)?;
+    paths.extend(other_paths());
+    let collections: Vec<&str> = data.dataset.layers.iter().map(|l| l.kind.name()).collect();
+    Ok(json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Industrial Zone Zagore — map and geodata service",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "OGC API – Features (Parts 1, 2 and 3 queryables), vector tiles, plot look-ups and distances for Industrial Zone Zagore, Stara Zagora. Errors are RFC 9457 problem bodies naming the parameter at fault.",
+            "license": {"name": "MIT OR Apache-2.0"},
+        },
+        "servers": [{"url": base}],
+        "paths": paths,
+        "components": components(collections),
+    }))
+}

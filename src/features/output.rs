@@ -1,0 +1,155 @@
+//! Writing features as GeoJSON: geometry in the requested CRS and its axis order, and the
+//! properties each feature is served with (a plot's card for plots).
+//!
+//! Where coordinates come from, for the output CRS asked for:
+//! - the layer's own source CRS (EPSG:7801 for the bundled data): the source coordinates as
+//!   read, so they match the files to the last digit — no round trip through PROJ;
+//! - CRS84 or EPSG:4326: the longitude/latitude computed at load time;
+//! - any other CRS: the source coordinates through one PROJ transform, source → target.
+//!
+//! Then, for CRSs whose authority puts northing (latitude) first, the axes are swapped.
+
+use geo::{Centroid, Geometry, InteriorPoint, MapCoords};
+use serde_json::{json, Map, Value};
+
+use super::params::{CrsChoice, ParamError};
+use crate::app::Data;
+use crate::geodata::{Crs, Feature, Layer, LayerKind, Transform};
+use crate::http::ApiError;
+
+enum Source {
+    AsRead,
+    LonLat,
+    Projected(Transform),
+}
+
+/// Turns features' geometries into the coordinates of one output CRS.
+pub struct GeometryWriter {
+    source: Source,
+    choice: CrsChoice,
+    /// The parameter that chose the CRS, for error messages.
+    parameter: &'static str,
+}
+
+impl GeometryWriter {
+    /// A writer for `layer`'s features in `choice`. PROJ objects are not `Send`: build this in
+    /// synchronous code and drop it before any `.await`.
+    pub fn new(
+        layer: &Layer,
+        choice: &CrsChoice,
+        parameter: &'static str,
+    ) -> Result<GeometryWriter, ParamError> {
+        let source = if choice.crs == layer.source_crs {
+            Source::AsRead
+        } else if choice.crs.is_lon_lat_wgs84() {
+            Source::LonLat
+        } else {
+            let t = Transform::new(&layer.source_crs, &choice.crs)
+                .map_err(|e| ParamError::new(parameter, e))?;
+            Source::Projected(t)
+        };
+        Ok(GeometryWriter {
+            source,
+            choice: choice.clone(),
+            parameter,
+        })
+    }
+
+    /// The feature's geometry in the output CRS, easting (longitude) first.
+    pub fn east_first(&self, feature: &Feature) -> Result<Geometry<f64>, ParamError> {
+        match &self.source {
+            Source::AsRead => Ok(feature.source.clone()),
+            Source::LonLat => Ok(feature.lonlat.clone()),
+            Source::Projected(t) => t.geometry(&feature.source).map_err(|e| {
+                ParamError::new(
+                    self.parameter,
+                    format!("feature {} cannot be expressed in it: {e}", feature.id),
+                )
+            }),
+        }
+    }
+
+    /// The feature's geometry as a GeoJSON geometry object, in the output CRS's axis order.
+    pub fn geojson(&self, feature: &Feature) -> Result<Value, ParamError> {
+        let g = self.east_first(feature)?;
+        let g = if self.choice.north_first {
+            g.map_coords(|c| geo::coord! { x: c.y, y: c.x })
+        } else {
+            g
+        };
+        let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&g));
+        serde_json::to_value(geometry).map_err(|e| ParamError::new(self.parameter, e))
+    }
+}
+
+/// The properties features are served with: a plot's card (see [`Data::plot_card`]) plus
+/// its centroid and a point guaranteed inside it; other layers' own properties.
+pub struct Properties<'a> {
+    data: &'a Data,
+    kind: LayerKind,
+    /// Source CRS → longitude/latitude, for the plot card's points (plots only).
+    to_lonlat: Option<Transform>,
+}
+
+impl<'a> Properties<'a> {
+    /// Built per request in synchronous code (it may hold a PROJ transform).
+    pub fn new(data: &'a Data, layer: &Layer) -> Result<Properties<'a>, ApiError> {
+        let to_lonlat = if layer.kind == LayerKind::Plots {
+            Some(Transform::new(&layer.source_crs, &Crs::Crs84).map_err(ApiError::internal)?)
+        } else {
+            None
+        };
+        Ok(Properties {
+            data,
+            kind: layer.kind,
+            to_lonlat,
+        })
+    }
+
+    pub fn of(&self, feature: &Feature) -> Map<String, Value> {
+        match (&self.to_lonlat, self.kind) {
+            (Some(to_lonlat), LayerKind::Plots) => {
+                let mut card = self.data.plot_card(feature);
+                card.extend(plot_points(feature, to_lonlat));
+                card
+            }
+            _ => feature.properties.clone(),
+        }
+    }
+}
+
+/// A plot's centroid and a point guaranteed to lie inside it (for labels and markers; the
+/// centroid of an L-shaped plot can fall outside), as WGS84 longitude/latitude. Both are
+/// computed in the plot's source CRS — the cadastral plane, where the cadastre measures — and
+/// then transformed.
+pub fn plot_points(plot: &Feature, to_lonlat: &Transform) -> Map<String, Value> {
+    let mut out = Map::new();
+    let points = [
+        ("centroid", plot.source.centroid()),
+        ("inside", plot.source.interior_point()),
+    ];
+    for (name, point) in points {
+        let Some(p) = point else { continue };
+        if let Ok((lon, lat)) = to_lonlat.apply(p.x(), p.y()) {
+            // 8 decimals of a degree is about a millimetre.
+            out.insert(format!("{name}_lon"), json!(round(lon, 1e8)));
+            out.insert(format!("{name}_lat"), json!(round(lat, 1e8)));
+        }
+    }
+    out
+}
+
+fn round(v: f64, scale: f64) -> f64 {
+    (v * scale).round() / scale
+}
+
+/// One GeoJSON feature with its id and links.
+pub fn feature(id: &str, geometry: Value, properties: Map<String, Value>, links: Value) -> Value {
+    json!({
+        "type": "Feature",
+        "id": id,
+        "geometry": geometry,
+        "properties": properties,
+        "links": links,
+    })
+}

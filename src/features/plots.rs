@@ -1,0 +1,233 @@
+//! The plot look-ups web maps use: `GET /plots/at?lon=&lat=` (the plots under a click) and
+//! `GET /plots/search?q=` (plots by cadastral identifier or УПИ label, ranked). Both answer
+//! with GeoJSON in longitude/latitude and the same plot card as the items and the tiles.
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::items::feature_links;
+use super::negotiate::base_url;
+use super::output::{feature, GeometryWriter, Properties};
+use super::params::{parse_limit, CrsChoice, ParamError, Params};
+use super::{find_layer, GEOJSON};
+use crate::app::AppState;
+use crate::geodata::{Feature, Layer};
+use crate::http::ApiError;
+
+pub const SEARCH_DEFAULT_LIMIT: usize = 20;
+pub const SEARCH_MAX_LIMIT: usize = 100;
+const MAX_QUERY_CHARS: usize = 100;
+
+fn coordinate(params: &mut Params, name: &str, limit: f64) -> Result<f64, ParamError> {
+    let text = params.require(name)?;
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| ParamError::new(name, format!("{text:?} is not a number")))?;
+    if !v.is_finite() || v.abs() > limit {
+        return Err(ParamError::new(
+            name,
+            format!("{text} is outside -{limit}..{limit} degrees"),
+        ));
+    }
+    Ok(v)
+}
+
+/// Writes plots as a GeoJSON FeatureCollection in longitude/latitude with their cards.
+fn collection(
+    state: &AppState,
+    headers: &HeaderMap,
+    layer: &Layer,
+    props: &Properties<'_>,
+    plots: &[(&Feature, Option<Value>)],
+    matched: usize,
+) -> Result<Response, ApiError> {
+    let writer = GeometryWriter::new(layer, &CrsChoice::crs84(), "crs")?;
+    let base = base_url(state, headers);
+    let mut features = Vec::with_capacity(plots.len());
+    for (plot, search) in plots {
+        let mut f = feature(
+            &plot.id,
+            writer.geojson(plot)?,
+            props.of(plot),
+            feature_links(&base, layer, plot),
+        );
+        if let Some(search) = search {
+            f["search"] = search.clone();
+        }
+        features.push(f);
+    }
+    let body = json!({
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": features.len(),
+        "features": features,
+    });
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON))],
+        body.to_string(),
+    )
+        .into_response())
+}
+
+/// `GET /plots/at?lon=&lat=`: the plots containing the point (those sharing a boundary the
+/// point lies on, all of them); an empty collection when there are none.
+pub fn at(
+    state: &AppState,
+    headers: &HeaderMap,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(pairs);
+    let lon = coordinate(&mut params, "lon", 180.0)?;
+    let lat = coordinate(&mut params, "lat", 90.0)?;
+    params.finish(&["lon", "lat"])?;
+    let data = state.data();
+    let layer = find_layer(&data, "plots")?;
+    let props = Properties::new(&data, layer)?;
+    let hits: Vec<(&Feature, Option<Value>)> = layer
+        .index
+        .at_point(&layer.features, lon, lat)
+        .into_iter()
+        .map(|i| (&layer.features[i], None))
+        .collect();
+    collection(state, headers, layer, &props, &hits, hits.len())
+}
+
+/// How well a plot matches a search, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchKind {
+    /// The query is the identifier.
+    ExactId,
+    /// The query is the identifier's leading fields (`27214.33` for `27214.33.1`).
+    IdFields,
+    /// The identifier starts with the query (`27214.3` for `27214.33.1`).
+    IdPrefix,
+    /// The query is the УПИ label.
+    ExactUpi,
+    /// The УПИ label starts with the query as a whole word (`УПИ II` for `УПИ II-33.1, …`).
+    UpiWord,
+    /// The УПИ label starts with the query.
+    UpiPrefix,
+    /// The УПИ label contains the query (`33.7` for `УПИ II-33.1, 33.7, кв. 2`).
+    UpiContains,
+}
+
+impl MatchKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchKind::ExactId => "exact_id",
+            MatchKind::IdFields => "id_fields",
+            MatchKind::IdPrefix => "id_prefix",
+            MatchKind::ExactUpi => "exact_upi",
+            MatchKind::UpiWord => "upi_word",
+            MatchKind::UpiPrefix => "upi_prefix",
+            MatchKind::UpiContains => "upi_contains",
+        }
+    }
+
+    fn field(self) -> &'static str {
+        if self <= MatchKind::IdPrefix {
+            "cadastral_id"
+        } else {
+            "upi"
+        }
+    }
+}
+
+/// Lower case, single spaces, and without a leading `УПИ`/`UPI` word.
+fn normalise_upi(text: &str) -> String {
+    let words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();
+    let mut joined = words.join(" ");
+    for prefix in ["упи ", "upi "] {
+        if let Some(rest) = joined.strip_prefix(prefix) {
+            joined = rest.to_string();
+        }
+    }
+    joined
+}
+
+/// How `plot` matches the query, if at all.
+pub fn match_plot(query: &str, plot: &Feature) -> Option<MatchKind> {
+    let q = query.trim();
+    let id = plot.id.as_str();
+    if id == q {
+        return Some(MatchKind::ExactId);
+    }
+    if let Some(rest) = id.strip_prefix(q) {
+        let boundary = rest.starts_with('.') || q.ends_with('.');
+        return Some(if boundary {
+            MatchKind::IdFields
+        } else {
+            MatchKind::IdPrefix
+        });
+    }
+    let upi = normalise_upi(plot.str_prop("upi")?);
+    let q = normalise_upi(q);
+    if q.is_empty() {
+        return None;
+    }
+    if upi == q {
+        Some(MatchKind::ExactUpi)
+    } else if let Some(rest) = upi.strip_prefix(q.as_str()) {
+        let word_ends = rest.starts_with(['-', ',', ' ']);
+        Some(if word_ends {
+            MatchKind::UpiWord
+        } else {
+            MatchKind::UpiPrefix
+        })
+    } else if upi.contains(q.as_str()) {
+        Some(MatchKind::UpiContains)
+    } else {
+        None
+    }
+}
+
+/// `GET /plots/search?q=&limit=`: plots by identifier or УПИ label, best matches first, then
+/// in identifier order.
+pub fn search(
+    state: &AppState,
+    headers: &HeaderMap,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(pairs);
+    let q = params.require("q")?;
+    let limit = parse_limit(
+        params.take("limit")?,
+        SEARCH_DEFAULT_LIMIT,
+        SEARCH_MAX_LIMIT,
+    )?;
+    params.finish(&["q", "limit"])?;
+    if q.trim().is_empty() {
+        return Err(ParamError::new("q", "is empty").into());
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(
+            ParamError::new("q", format!("is longer than {MAX_QUERY_CHARS} characters")).into(),
+        );
+    }
+    let data = state.data();
+    let layer = find_layer(&data, "plots")?;
+    let mut found: Vec<(MatchKind, &Feature)> = layer
+        .features
+        .iter()
+        .filter_map(|p| Some((match_plot(&q, p)?, p)))
+        .collect();
+    found.sort_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb)
+            .then_with(|| a.cadastral_id.cmp(&b.cadastral_id))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let matched = found.len();
+    let page: Vec<(&Feature, Option<Value>)> = found
+        .into_iter()
+        .take(limit)
+        .enumerate()
+        .map(|(rank, (kind, plot))| {
+            let info = json!({"rank": rank + 1, "matched": kind.field(), "match": kind.name()});
+            (plot, Some(info))
+        })
+        .collect();
+    let props = Properties::new(&data, layer)?;
+    collection(state, headers, layer, &props, &page, matched)
+}
