@@ -1,13 +1,14 @@
 //! The application: [`AppState`] (configuration plus the data currently served) and the one
 //! function that builds it, [`build_state`], which `main` and the tests both call.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::geodata::Feature;
 use crate::geodata::{crs, DataError, Dataset};
+use crate::geodata::{Feature, Layer, LayerKind};
 use crate::measure::{DistanceTable, RoadNetwork};
 use crate::metrics::Metrics;
 use crate::reload::ReloadLog;
@@ -21,22 +22,30 @@ pub struct Data {
     pub network: RoadNetwork,
     /// Each plot's distances to the motorway, interchange, ring road and railway.
     pub distances: DistanceTable,
+    /// Each plot's centroid and a point inside it, as card properties.
+    plot_points: HashMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Data {
     pub fn new(dataset: Dataset) -> Data {
         let network = RoadNetwork::build(&dataset);
         let distances = DistanceTable::build(&dataset, &network);
+        let plot_points = match dataset.layer(LayerKind::Plots) {
+            Some(plots) => card_points(plots),
+            None => HashMap::new(),
+        };
         Data {
             dataset,
             network,
             distances,
+            plot_points,
         }
     }
 
     /// The properties of a plot's card, the same in the tiles' `plots` layer and in every
     /// JSON answer about a plot: its own properties, its computed geodesic area (m² and
-    /// decares) and its distance summary (flat, scalar values only).
+    /// decares), its centroid and a point inside it, and its distance summary (flat, scalar
+    /// values only).
     pub fn plot_card(&self, plot: &Feature) -> serde_json::Map<String, serde_json::Value> {
         use serde_json::json;
         let mut card = plot.properties.clone();
@@ -44,9 +53,45 @@ impl Data {
             card.insert("area_m2".into(), json!((area * 10.0).round() / 10.0));
             card.insert("area_decares".into(), json!((area / 100.0).round() / 10.0));
         }
+        if let Some(points) = self.plot_points.get(&plot.id) {
+            card.extend(points.clone());
+        }
         card.extend(self.distances.summary(&plot.id));
         card
     }
+}
+
+/// Each plot's centroid and a point guaranteed to lie inside it (for labels and markers; the
+/// centroid of an L-shaped plot can fall outside), as WGS84 longitude/latitude
+/// (`centroid_lon`, `centroid_lat`, `inside_lon`, `inside_lat`). Both are computed in the
+/// layer's source CRS — the cadastral plane, where the cadastre measures — then transformed.
+fn card_points(plots: &Layer) -> HashMap<String, serde_json::Map<String, serde_json::Value>> {
+    use geo::{Centroid, InteriorPoint};
+    let Ok(to_lonlat) = crs::Transform::new(&plots.source_crs, &crs::Crs::Crs84) else {
+        // The layer was reprojected with this very transform when it loaded; should PROJ
+        // refuse it now, the cards go without these points rather than fail.
+        return HashMap::new();
+    };
+    // 8 decimals of a degree is about a millimetre.
+    let round = |v: f64| (v * 1e8).round() / 1e8;
+    plots
+        .features
+        .iter()
+        .map(|plot| {
+            let mut out = serde_json::Map::new();
+            for (name, point) in [
+                ("centroid", plot.source.centroid()),
+                ("inside", plot.source.interior_point()),
+            ] {
+                let Some(p) = point else { continue };
+                if let Ok((lon, lat)) = to_lonlat.apply(p.x(), p.y()) {
+                    out.insert(format!("{name}_lon"), serde_json::json!(round(lon)));
+                    out.insert(format!("{name}_lat"), serde_json::json!(round(lat)));
+                }
+            }
+            (plot.id.clone(), out)
+        })
+        .collect()
 }
 
 struct Inner {

@@ -9,12 +9,12 @@
 //!
 //! Then, for CRSs whose authority puts northing (latitude) first, the axes are swapped.
 
-use geo::{Centroid, Geometry, InteriorPoint, MapCoords};
+use geo::{Geometry, MapCoords};
 use serde_json::{json, Map, Value};
 
 use super::params::{CrsChoice, ParamError};
 use crate::app::Data;
-use crate::geodata::{Crs, Feature, Layer, LayerKind, Transform};
+use crate::geodata::{Feature, Layer, LayerKind, Transform};
 use crate::http::ApiError;
 
 enum Source {
@@ -87,60 +87,23 @@ impl GeometryWriter {
 pub struct Properties<'a> {
     data: &'a Data,
     kind: LayerKind,
-    /// Source CRS → longitude/latitude, for the plot card's points (plots only).
-    to_lonlat: Option<Transform>,
 }
 
 impl<'a> Properties<'a> {
     /// Built per request in synchronous code (it may hold a PROJ transform).
     pub fn new(data: &'a Data, layer: &Layer) -> Result<Properties<'a>, ApiError> {
-        let to_lonlat = if layer.kind == LayerKind::Plots {
-            Some(Transform::new(&layer.source_crs, &Crs::Crs84).map_err(ApiError::internal)?)
-        } else {
-            None
-        };
         Ok(Properties {
             data,
             kind: layer.kind,
-            to_lonlat,
         })
     }
 
     pub fn of(&self, feature: &Feature) -> Map<String, Value> {
-        match (&self.to_lonlat, self.kind) {
-            (Some(to_lonlat), LayerKind::Plots) => {
-                let mut card = self.data.plot_card(feature);
-                card.extend(plot_points(feature, to_lonlat));
-                card
-            }
+        match self.kind {
+            LayerKind::Plots => self.data.plot_card(feature),
             _ => feature.properties.clone(),
         }
     }
-}
-
-/// A plot's centroid and a point guaranteed to lie inside it (for labels and markers; the
-/// centroid of an L-shaped plot can fall outside), as WGS84 longitude/latitude. Both are
-/// computed in the plot's source CRS — the cadastral plane, where the cadastre measures — and
-/// then transformed.
-pub fn plot_points(plot: &Feature, to_lonlat: &Transform) -> Map<String, Value> {
-    let mut out = Map::new();
-    let points = [
-        ("centroid", plot.source.centroid()),
-        ("inside", plot.source.interior_point()),
-    ];
-    for (name, point) in points {
-        let Some(p) = point else { continue };
-        if let Ok((lon, lat)) = to_lonlat.apply(p.x(), p.y()) {
-            // 8 decimals of a degree is about a millimetre.
-            out.insert(format!("{name}_lon"), json!(round(lon, 1e8)));
-            out.insert(format!("{name}_lat"), json!(round(lat, 1e8)));
-        }
-    }
-    out
-}
-
-fn round(v: f64, scale: f64) -> f64 {
-    (v * scale).round() / scale
 }
 
 /// One GeoJSON feature with its id and links.

@@ -12,7 +12,7 @@ pub const COLUMNS: [&str; 12] = [
     "motorway_m",
     "interchange_m",
     "interchange_road_m",
-    "access_road",
+    "nearest_access_road",
     "access_m",
     "ring_road_m",
     "rail_m",

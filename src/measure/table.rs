@@ -254,7 +254,7 @@ impl Distances {
             Ok(route) => {
                 out.insert("interchange_road_m".into(), dm(route.road_distance_m));
                 out.insert(
-                    "access_road".into(),
+                    "nearest_access_road".into(),
                     json!(display_name(&route.access_road)),
                 );
                 out.insert("access_m".into(), dm(route.access_distance_m));
