@@ -6,8 +6,8 @@ use std::sync::{Arc, RwLock};
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::geodata::{crs, DataError, Dataset};
 use crate::geodata::Feature;
+use crate::geodata::{crs, DataError, Dataset};
 use crate::measure::{DistanceTable, RoadNetwork};
 use crate::tiles::TileCache;
 

@@ -28,7 +28,10 @@ fn a_point_outside_every_plot_finds_none() {
     let ds = dataset();
     let plots = ds.layer(LayerKind::Plots).unwrap();
     // Stara Zagora's centre is kilometres from both stages.
-    assert!(plots.index.at_point(&plots.features, 25.6345, 42.4258).is_empty());
+    assert!(plots
+        .index
+        .at_point(&plots.features, 25.6345, 42.4258)
+        .is_empty());
 }
 
 #[test]
@@ -57,7 +60,11 @@ fn a_small_bbox_inside_one_plot_finds_that_plot() {
     let plots = ds.layer(LayerKind::Plots).unwrap();
     let plot = plots.get("27214.33.1").unwrap();
     let c = plot.lonlat.centroid().unwrap();
-    let bbox = BBox::new([c.x() - 1e-5, c.y() - 1e-5, c.x() + 1e-5, c.y() + 1e-5], true).unwrap();
+    let bbox = BBox::new(
+        [c.x() - 1e-5, c.y() - 1e-5, c.x() + 1e-5, c.y() + 1e-5],
+        true,
+    )
+    .unwrap();
     let hits: Vec<&str> = plots
         .index
         .in_bbox(&plots.features, bbox)
@@ -75,6 +82,10 @@ fn lines_and_points_are_indexed_too() {
         assert_eq!(layer.index.len(), layer.features.len(), "{kind}");
         let e = layer.extent.unwrap();
         let all = BBox::new([e.min().x, e.min().y, e.max().x, e.max().y], true).unwrap();
-        assert_eq!(layer.index.in_bbox(&layer.features, all).len(), layer.features.len(), "{kind}");
+        assert_eq!(
+            layer.index.in_bbox(&layer.features, all).len(),
+            layer.features.len(),
+            "{kind}"
+        );
     }
 }
