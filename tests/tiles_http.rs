@@ -24,7 +24,11 @@ fn plot_tile_at(app: &TestApp, z: u8) -> String {
     let plot = &data.dataset.layer(LayerKind::Plots).unwrap().features[0];
     let p = plot.lonlat.interior_point().unwrap();
     let (ux, uy) = tiles_support::lonlat_to_units(z, p.x(), p.y());
-    format!("/tiles/{z}/{}/{}.mvt", (ux / 4096.0) as u32, (uy / 4096.0) as u32)
+    format!(
+        "/tiles/{z}/{}/{}.mvt",
+        (ux / 4096.0) as u32,
+        (uy / 4096.0) as u32
+    )
 }
 
 #[tokio::test]
@@ -40,10 +44,19 @@ async fn a_tile_has_its_type_etag_caching_and_cors_headers() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let h = resp.headers().clone();
-    assert_eq!(h[header::CONTENT_TYPE], "application/vnd.mapbox-vector-tile");
-    assert!(h[header::CACHE_CONTROL].to_str().unwrap().contains("max-age"));
+    assert_eq!(
+        h[header::CONTENT_TYPE],
+        "application/vnd.mapbox-vector-tile"
+    );
+    assert!(h[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
     assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-    assert!(h.get(header::CONTENT_ENCODING).is_none(), "not gzipped unless asked");
+    assert!(
+        h.get(header::CONTENT_ENCODING).is_none(),
+        "not gzipped unless asked"
+    );
     let etag = h[header::ETAG].to_str().unwrap().to_string();
     assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
     let body = resp.bytes().await.unwrap();
@@ -63,7 +76,13 @@ async fn a_tile_has_its_type_etag_caching_and_cors_headers() {
 
     // A different tile has a different ETag; a stale one gets the tile.
     let other = app.get("/tiles/14/9340/6074.mvt").await;
-    assert_ne!(other.headers().get(header::ETAG).map(|v| v.to_str().unwrap()), Some(etag.as_str()));
+    assert_ne!(
+        other
+            .headers()
+            .get(header::ETAG)
+            .map(|v| v.to_str().unwrap()),
+        Some(etag.as_str())
+    );
     let stale = app
         .client
         .get(app.url(&path))
@@ -91,7 +110,9 @@ async fn a_tile_is_gzipped_when_the_client_accepts_it() {
     assert_eq!(resp.headers()[header::VARY], "Accept-Encoding");
     let gz = resp.bytes().await.unwrap();
     let mut unzipped = Vec::new();
-    flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut unzipped).unwrap();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
     assert_eq!(unzipped, plain.to_vec());
 
     let refused = app
@@ -137,7 +158,11 @@ async fn bad_tile_addresses_are_400_problems_naming_the_parameter() {
     ] {
         let resp = app.get(path).await;
         assert_eq!(resp.status(), 400, "{path}");
-        assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/problem+json", "{path}");
+        assert_eq!(
+            resp.headers()[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{path}"
+        );
         let body: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(body["parameter"], parameter, "{path}: {body}");
         assert_eq!(body["status"], 400);
@@ -151,14 +176,33 @@ async fn tilejson_links_absolutely_and_lists_every_layer_and_field() {
     let (status, tj) = app.get_json("/tiles.json").await;
     assert_eq!(status, 200);
     assert_eq!(tj["tilejson"], "3.0.0");
-    assert_eq!(tj["tiles"][0], format!("http://{}/tiles/{{z}}/{{x}}/{{y}}.mvt", app.addr));
+    assert_eq!(
+        tj["tiles"][0],
+        format!("http://{}/tiles/{{z}}/{{x}}/{{y}}.mvt", app.addr)
+    );
     assert_eq!(tj["minzoom"], 0);
     assert_eq!(tj["maxzoom"], 22);
     // The zone's plots lie inside the bounds, and the centre is at the zone.
-    let b: Vec<f64> = tj["bounds"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    let c: Vec<f64> = tj["center"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    assert!(b[0] < 25.64 && b[2] > 25.69 && b[1] < 42.36 && b[3] > 42.44, "{b:?}");
-    assert!((25.64..25.69).contains(&c[0]) && (42.36..42.44).contains(&c[1]), "{c:?}");
+    let b: Vec<f64> = tj["bounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let c: Vec<f64> = tj["center"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        b[0] < 25.64 && b[2] > 25.69 && b[1] < 42.36 && b[3] > 42.44,
+        "{b:?}"
+    );
+    assert!(
+        (25.64..25.69).contains(&c[0]) && (42.36..42.44).contains(&c[1]),
+        "{c:?}"
+    );
     let layers = tj["vector_layers"].as_array().unwrap();
     let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
     for id in ["plots", "stages", "roads", "rail", "poi", "plot_labels"] {
@@ -186,7 +230,10 @@ async fn tilejson_links_absolutely_and_lists_every_layer_and_field() {
         .await
         .unwrap();
     let tj: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(tj["tiles"][0], "https://maps.zagore.example/tiles/{z}/{x}/{y}.mvt");
+    assert_eq!(
+        tj["tiles"][0],
+        "https://maps.zagore.example/tiles/{z}/{x}/{y}.mvt"
+    );
 }
 
 #[tokio::test]
@@ -198,9 +245,15 @@ async fn public_url_wins_over_the_host_header() {
     })
     .await;
     let (_, tj) = app.get_json("/tiles.json").await;
-    assert_eq!(tj["tiles"][0], "https://gis.example.bg/zagore/tiles/{z}/{x}/{y}.mvt");
+    assert_eq!(
+        tj["tiles"][0],
+        "https://gis.example.bg/zagore/tiles/{z}/{x}/{y}.mvt"
+    );
     let (_, style) = app.get_json("/style.json").await;
-    assert_eq!(style["sources"]["zagore"]["url"], "https://gis.example.bg/zagore/tiles.json");
+    assert_eq!(
+        style["sources"]["zagore"]["url"],
+        "https://gis.example.bg/zagore/tiles.json"
+    );
 }
 
 #[tokio::test]
@@ -210,17 +263,32 @@ async fn style_json_draws_every_layer_with_served_glyphs() {
     assert_eq!(status, 200);
     assert_eq!(style["version"], 8);
     let base = format!("http://{}", app.addr);
-    assert_eq!(style["sources"]["zagore"]["url"], format!("{base}/tiles.json"));
-    assert_eq!(style["glyphs"], format!("{base}/fonts/{{fontstack}}/{{range}}.pbf"));
+    assert_eq!(
+        style["sources"]["zagore"]["url"],
+        format!("{base}/tiles.json")
+    );
+    assert_eq!(
+        style["glyphs"],
+        format!("{base}/fonts/{{fontstack}}/{{range}}.pbf")
+    );
     let layers = style["layers"].as_array().unwrap();
-    assert_eq!(layers[0]["type"], "background", "readable without a base map");
-    let source_layers: std::collections::BTreeSet<&str> =
-        layers.iter().filter_map(|l| l["source-layer"].as_str()).collect();
+    assert_eq!(
+        layers[0]["type"], "background",
+        "readable without a base map"
+    );
+    let source_layers: std::collections::BTreeSet<&str> = layers
+        .iter()
+        .filter_map(|l| l["source-layer"].as_str())
+        .collect();
     for id in ["plots", "stages", "roads", "rail", "poi", "plot_labels"] {
         assert!(source_layers.contains(id), "{id} is not drawn");
     }
     // The plots are coloured by every status.
-    let fill = layers.iter().find(|l| l["id"] == "plots-fill").unwrap().to_string();
+    let fill = layers
+        .iter()
+        .find(|l| l["id"] == "plots-fill")
+        .unwrap()
+        .to_string();
     for status in ["available", "reserved", "pre-contracted", "sold"] {
         assert!(fill.contains(status), "{status} has no colour");
     }
@@ -231,8 +299,14 @@ async fn style_json_draws_every_layer_with_served_glyphs() {
         let path = format!("/fonts/{}/1024-1279.pbf", font.replace(' ', "%20"));
         let resp = app.get(&path).await;
         assert_eq!(resp.status(), 200, "{path}");
-        assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/x-protobuf");
-        assert!(resp.bytes().await.unwrap().len() > 1000, "{path}: no glyphs");
+        assert_eq!(
+            resp.headers()[header::CONTENT_TYPE],
+            "application/x-protobuf"
+        );
+        assert!(
+            resp.bytes().await.unwrap().len() > 1000,
+            "{path}: no glyphs"
+        );
     }
     if let Ok(out) = std::env::var("ZAGORE_STYLE_OUT") {
         // For scripts/validate-style.sh (gl-style-validate), which `make test` runs after.
@@ -250,7 +324,9 @@ async fn glyph_requests_are_checked() {
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["parameter"], "range");
     // A range the font has no glyphs in is an empty, valid answer (MapLibre asks for it).
-    let resp = app.get("/fonts/Noto%20Sans%20Regular/19968-20223.pbf").await;
+    let resp = app
+        .get("/fonts/Noto%20Sans%20Regular/19968-20223.pbf")
+        .await;
     assert_eq!(resp.status(), 200);
 }
 
@@ -282,7 +358,15 @@ async fn futures_join(app: &TestApp, path: &str, n: usize) -> Vec<Vec<u8>> {
     for _ in 0..n {
         let (client, url) = (app.client.clone(), app.url(path));
         tasks.push(tokio::spawn(async move {
-            client.get(url).send().await.unwrap().bytes().await.unwrap().to_vec()
+            client
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .to_vec()
         }));
     }
     let mut out = Vec::new();
