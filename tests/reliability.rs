@@ -190,6 +190,10 @@ async fn metrics_count_requests_and_describe_the_data() {
         app.get("/health").await;
     }
     app.get("/nothing/here").await;
+    // The same tile twice: encoded once, then served from the cache.
+    for _ in 0..2 {
+        assert_eq!(app.get("/tiles/14/9359/6059.mvt").await.status(), 200);
+    }
     let resp = app.get("/metrics").await;
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.unwrap();
@@ -201,7 +205,9 @@ async fn metrics_count_requests_and_describe_the_data() {
         format!(r#"zagore_data_version{{version="{version}"}} 1"#),
         "zagore_data_loaded_timestamp_seconds ".to_string(),
         "zagore_reload_failures_total 0".to_string(),
-        "zagore_tile_cache_hits ".to_string(),
+        "zagore_tile_cache_hits 1".to_string(),
+        "zagore_tile_cache_misses 1".to_string(),
+        "zagore_tile_cache_entries 1".to_string(),
         r#"zagore_features{route="plots"} 18"#.to_string(),
     ] {
         assert!(text.contains(&needle), "{needle} missing from:\n{text}");

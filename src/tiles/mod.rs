@@ -1,43 +1,32 @@
-//! Vector tiles (MVT): clipping, simplification and encoding of the zone's layers, the tile
-//! cache, TileJSON and the MapLibre style.
+//! Vector tiles (MVT) of the zone: the layers and what each carries ([`layers`]), clipping,
+//! simplification and winding in integer tile units ([`geometry`]), encoding ([`encode`]),
+//! the tile cache ([`TileCache`]), TileJSON, the MapLibre style and its glyphs, and the
+//! routes that serve them ([`routes`]). How it all fits is in `docs/tiles.md`.
 
+mod cache;
+pub mod coord;
+pub mod encode;
+pub mod fonts;
+pub mod geometry;
+mod handlers;
+pub mod layers;
+pub mod style;
+pub mod tilejson;
+
+use axum::routing::get;
 use axum::Router;
 
 use crate::app::AppState;
 
-/// In-memory cache of encoded tiles under a byte budget (filled in by the tiles issue).
-#[derive(Debug, Default)]
-pub struct TileCache {
-    budget_bytes: usize,
-}
-
-impl TileCache {
-    pub fn new(budget_bytes: usize) -> TileCache {
-        TileCache { budget_bytes }
-    }
-
-    pub fn budget_bytes(&self) -> usize {
-        self.budget_bytes
-    }
-
-    /// Drops every cached tile (the data changed).
-    pub fn clear(&self) {}
-
-    /// Counters for `/metrics`.
-    pub fn stats(&self) -> TileCacheStats {
-        TileCacheStats::default()
-    }
-}
-
-/// What the tile cache has done, for `/metrics`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TileCacheStats {
-    pub hits: u64,
-    pub misses: u64,
-    pub bytes: u64,
-    pub entries: u64,
-}
+pub use cache::{EncodedTile, TileCache, TileCacheStats};
+pub use coord::{TileCoord, TileCoordError, EXTENT};
+pub use handlers::MVT_CONTENT_TYPE;
+pub use layers::{Prepared, TILE_LAYERS};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/tiles/{z}/{x}/{y}", get(handlers::tile))
+        .route("/tiles.json", get(handlers::tile_json))
+        .route("/style.json", get(handlers::style_json))
+        .route("/fonts/{fontstack}/{range}", get(handlers::glyphs))
 }

@@ -1,0 +1,272 @@
+//! [`TileCache`]: encoded tiles in memory under a byte budget, keyed by data version and
+//! tile, computed once however many requests ask for the same missing tile at the same time
+//! (single flight through a per-key `OnceCell`), evicted oldest first, dropped whole when
+//! the data changes. It also keeps the per-version [`Prepared`] facts the encoder needs.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::OnceCell;
+
+use super::coord::TileCoord;
+use super::layers::Prepared;
+use crate::app::Data;
+
+/// One encoded tile, plain and gzipped (computed once, served many times).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedTile {
+    /// The MVT bytes; empty when the tile has no features.
+    pub raw: Vec<u8>,
+    /// The same, gzip-compressed (empty when `raw` is).
+    pub gzip: Vec<u8>,
+}
+
+impl EncodedTile {
+    pub fn size(&self) -> usize {
+        self.raw.len() + self.gzip.len() + KEY_OVERHEAD
+    }
+}
+
+/// What a cached entry costs beyond its bytes (key, map slot, queue slot), counted so that a
+/// budget full of empty tiles still ends.
+const KEY_OVERHEAD: usize = 128;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    version: String,
+    tile: TileCoord,
+}
+
+type Slot = Arc<OnceCell<Arc<EncodedTile>>>;
+
+#[derive(Debug, Default)]
+struct Entries {
+    slots: HashMap<Key, Slot>,
+    /// Keys whose tile is stored, oldest first, with their size.
+    order: VecDeque<(Key, usize)>,
+    bytes: usize,
+    prepared: Option<Arc<Prepared>>,
+}
+
+/// In-memory cache of encoded tiles under a byte budget.
+#[derive(Debug, Default)]
+pub struct TileCache {
+    budget_bytes: usize,
+    entries: Mutex<Entries>,
+    /// Requests answered with a tile that was already computed (or being computed).
+    hits: AtomicU64,
+    /// Requests that encoded their tile.
+    misses: AtomicU64,
+}
+
+/// What the tile cache has done, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TileCacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub bytes: u64,
+    pub entries: u64,
+}
+
+impl TileCache {
+    pub fn new(budget_bytes: usize) -> TileCache {
+        TileCache {
+            budget_bytes,
+            entries: Mutex::default(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    pub fn budget_bytes(&self) -> usize {
+        self.budget_bytes
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Entries> {
+        // Nothing panics while holding the lock; if something did, the maps are still
+        // consistent enough to use (at worst the byte count is off until the next clear).
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops every cached tile (the data changed).
+    pub fn clear(&self) {
+        let mut entries = self.lock();
+        entries.slots.clear();
+        entries.order.clear();
+        entries.bytes = 0;
+        entries.prepared = None;
+    }
+
+    /// Counters for `/metrics`.
+    pub fn stats(&self) -> TileCacheStats {
+        let entries = self.lock();
+        TileCacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            bytes: entries.bytes as u64,
+            entries: entries.order.len() as u64,
+        }
+    }
+
+    /// Bytes held by cached tiles.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
+    /// Number of cached tiles.
+    pub fn len(&self) -> usize {
+        self.lock().order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The encoder's per-version facts for this data, built on first use.
+    pub fn prepared(&self, data: &Data) -> Arc<Prepared> {
+        if let Some(p) = &self.lock().prepared {
+            if p.version == data.dataset.version {
+                return Arc::clone(p);
+            }
+        }
+        let built = Arc::new(Prepared::build(data));
+        self.lock().prepared = Some(Arc::clone(&built));
+        built
+    }
+
+    /// The tile from the cache, or computed by `compute` (once for all concurrent callers).
+    pub async fn get_or_compute<F, Fut, E>(
+        &self,
+        version: &str,
+        tile: TileCoord,
+        compute: F,
+    ) -> Result<Arc<EncodedTile>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<EncodedTile, E>>,
+    {
+        if self.budget_bytes == 0 {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            return compute().await.map(Arc::new);
+        }
+        let key = Key {
+            version: version.to_string(),
+            tile,
+        };
+        let slot = Arc::clone(self.lock().slots.entry(key.clone()).or_default());
+        let mut computed_here = false;
+        let result = slot
+            .get_or_try_init(|| async {
+                computed_here = true;
+                compute().await.map(Arc::new)
+            })
+            .await
+            .map(Arc::clone);
+        let counter = if computed_here {
+            &self.misses
+        } else {
+            &self.hits
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        match &result {
+            Ok(encoded) if computed_here => self.account(key, &slot, encoded.size()),
+            Ok(_) => {}
+            Err(_) => {
+                // Let the next request try again rather than keep a slot that never fills.
+                let mut entries = self.lock();
+                if entries
+                    .slots
+                    .get(&key)
+                    .is_some_and(|s| Arc::ptr_eq(s, &slot) && s.get().is_none())
+                {
+                    entries.slots.remove(&key);
+                }
+            }
+        }
+        result
+    }
+
+    /// Counts a freshly computed tile and evicts the oldest ones while over budget.
+    fn account(&self, key: Key, slot: &Slot, size: usize) {
+        let mut entries = self.lock();
+        // The cache may have been cleared while the tile was computed: then it is not ours.
+        if !entries
+            .slots
+            .get(&key)
+            .is_some_and(|s| Arc::ptr_eq(s, slot))
+        {
+            return;
+        }
+        if size > self.budget_bytes {
+            entries.slots.remove(&key);
+            return;
+        }
+        entries.order.push_back((key, size));
+        entries.bytes += size;
+        while entries.bytes > self.budget_bytes {
+            let Some((old, old_size)) = entries.order.pop_front() else {
+                break;
+            };
+            entries.slots.remove(&old);
+            entries.bytes -= old_size;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn tile(x: u32) -> TileCoord {
+        TileCoord { z: 14, x, y: 0 }
+    }
+
+    fn encoded(n: usize) -> EncodedTile {
+        EncodedTile {
+            raw: vec![1; n],
+            gzip: vec![2; n],
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_compute_once() {
+        let cache = Arc::new(TileCache::new(1 << 20));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let (cache, calls) = (Arc::clone(&cache), Arc::clone(&calls));
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get_or_compute("v1", tile(1), || async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        Ok::<_, ()>(encoded(10))
+                    })
+                    .await
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap().raw.len(), 10);
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn stays_under_budget_and_clears() {
+        let cache = TileCache::new(3 * (200 + KEY_OVERHEAD));
+        for x in 0..10 {
+            cache
+                .get_or_compute("v1", tile(x), || async { Ok::<_, ()>(encoded(100)) })
+                .await
+                .unwrap();
+            assert!(cache.bytes() <= cache.budget_bytes());
+        }
+        assert_eq!(cache.len(), 3);
+        cache.clear();
+        assert_eq!((cache.len(), cache.bytes()), (0, 0));
+    }
+}

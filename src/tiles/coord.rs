@@ -1,0 +1,246 @@
+//! Tile addressing: the validated [`TileCoord`] (XYZ scheme, Web Mercator) parsed at the HTTP
+//! edge, and the arithmetic between Web Mercator metres, WGS84 and tile units.
+
+use std::fmt;
+
+use crate::index::BBox;
+
+/// Units across one tile (MVT extent).
+pub const EXTENT: u32 = 4096;
+
+/// Half the Web Mercator world width, metres (EPSG:3857).
+const ORIGIN_SHIFT: f64 = 20_037_508.342_789_244;
+
+/// A tile address: zoom, column (west to east) and row (north to south), all in range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TileCoord {
+    pub z: u8,
+    pub x: u32,
+    pub y: u32,
+}
+
+/// Why a tile address was refused; each names the path parameter at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TileCoordError {
+    #[error("{value:?} is not a whole number")]
+    NotANumber {
+        parameter: &'static str,
+        value: String,
+    },
+    #[error("zoom {z} is outside 0..={max_zoom}")]
+    ZoomOutOfRange { z: u64, max_zoom: u8 },
+    #[error("{parameter} = {value} is outside 0..{limit} at zoom {z}")]
+    OutOfRange {
+        parameter: &'static str,
+        value: u64,
+        limit: u64,
+        z: u8,
+    },
+    #[error("tile format {0:?} is not served: use .mvt or .pbf")]
+    Format(String),
+}
+
+impl TileCoordError {
+    /// The path parameter the error is about.
+    pub fn parameter(&self) -> &'static str {
+        match self {
+            TileCoordError::NotANumber { parameter, .. } => parameter,
+            TileCoordError::ZoomOutOfRange { .. } => "z",
+            TileCoordError::OutOfRange { parameter, .. } => parameter,
+            TileCoordError::Format(_) => "y",
+        }
+    }
+}
+
+fn parse_part(parameter: &'static str, text: &str) -> Result<u64, TileCoordError> {
+    // Only plain ASCII digits: no sign, no spaces, no "1e3"; the length cap keeps u64 parsing
+    // from overflowing.
+    if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TileCoordError::NotANumber {
+            parameter,
+            value: text.to_string(),
+        });
+    }
+    text.parse().map_err(|_| TileCoordError::NotANumber {
+        parameter,
+        value: text.to_string(),
+    })
+}
+
+impl TileCoord {
+    /// Parses the path's `z`, `x` and `y.ext` (`.mvt` or `.pbf`), checking every range.
+    pub fn parse(z: &str, x: &str, y_ext: &str, max_zoom: u8) -> Result<TileCoord, TileCoordError> {
+        let y = match y_ext.rsplit_once('.') {
+            Some((y, "mvt" | "pbf")) => y,
+            Some((_, other)) => return Err(TileCoordError::Format(other.to_string())),
+            None => return Err(TileCoordError::Format(String::new())),
+        };
+        let z = parse_part("z", z)?;
+        if z > u64::from(max_zoom) {
+            return Err(TileCoordError::ZoomOutOfRange { z, max_zoom });
+        }
+        // z <= max_zoom <= 30 (checked by the config), so the cast and the shift are exact.
+        let z = z as u8;
+        let limit = 1u64 << z;
+        let x = parse_part("x", x)?;
+        let y = parse_part("y", y)?;
+        for (parameter, value) in [("x", x), ("y", y)] {
+            if value >= limit {
+                return Err(TileCoordError::OutOfRange {
+                    parameter,
+                    value,
+                    limit,
+                    z,
+                });
+            }
+        }
+        Ok(TileCoord {
+            z,
+            x: x as u32,
+            y: y as u32,
+        })
+    }
+
+    /// Tile units across the whole world at this zoom.
+    pub fn world_units(self) -> f64 {
+        f64::from(EXTENT) * (1u64 << self.z) as f64
+    }
+
+    /// The tile's north-west corner in world tile units (the origin of its tile coordinates).
+    pub fn origin_units(self) -> (i64, i64) {
+        let e = i64::from(EXTENT);
+        (i64::from(self.x) * e, i64::from(self.y) * e)
+    }
+
+    /// The tile grown by `buffer` tile units on each side, as a WGS84 box (for the index).
+    pub fn buffered_lonlat(self, buffer: u32) -> BBox {
+        let (ox, oy) = self.origin_units();
+        let b = i64::from(buffer);
+        let e = i64::from(EXTENT);
+        let (west, north) = units_to_lonlat(self, (ox - b) as f64, (oy - b) as f64);
+        let (east, south) = units_to_lonlat(self, (ox + e + b) as f64, (oy + e + b) as f64);
+        BBox {
+            west: west.max(-180.0),
+            south: south.max(-90.0),
+            east: east.min(180.0),
+            north: north.min(90.0),
+        }
+    }
+}
+
+impl fmt::Display for TileCoord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.z, self.x, self.y)
+    }
+}
+
+/// Web Mercator metres to world tile units at the tile's zoom (x east, y south), unrounded.
+pub fn mercator_to_units(tile: TileCoord, mx: f64, my: f64) -> (f64, f64) {
+    let scale = tile.world_units() / (2.0 * ORIGIN_SHIFT);
+    ((mx + ORIGIN_SHIFT) * scale, (ORIGIN_SHIFT - my) * scale)
+}
+
+/// World tile units to WGS84 longitude/latitude (spherical Mercator inverse).
+pub fn units_to_lonlat(tile: TileCoord, ux: f64, uy: f64) -> (f64, f64) {
+    let world = tile.world_units();
+    let lon = ux / world * 360.0 - 180.0;
+    let n = std::f64::consts::PI * (1.0 - 2.0 * uy / world);
+    let lat = n.sinh().atan().to_degrees();
+    (lon, lat)
+}
+
+/// WGS84 longitude/latitude to fractional tile numbers at zoom `z`.
+pub fn lonlat_to_tile(z: u8, lon: f64, lat: f64) -> (f64, f64) {
+    let n = (1u64 << z) as f64;
+    let x = (lon + 180.0) / 360.0 * n;
+    let lat_rad = lat.to_radians();
+    let y = (1.0 - (lat_rad.tan() + 1.0 / lat_rad.cos()).ln() / std::f64::consts::PI) / 2.0 * n;
+    (x, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_refuses_coordinates() {
+        assert_eq!(
+            TileCoord::parse("12", "2339", "1523.mvt", 22),
+            Ok(TileCoord {
+                z: 12,
+                x: 2339,
+                y: 1523
+            })
+        );
+        assert!(TileCoord::parse("12", "2339", "1523.pbf", 22).is_ok());
+        assert_eq!(
+            TileCoord::parse("1", "2", "0.mvt", 22)
+                .unwrap_err()
+                .parameter(),
+            "x"
+        );
+        assert_eq!(
+            TileCoord::parse("1", "0", "2.mvt", 22)
+                .unwrap_err()
+                .parameter(),
+            "y"
+        );
+        assert_eq!(
+            TileCoord::parse("23", "0", "0.mvt", 22)
+                .unwrap_err()
+                .parameter(),
+            "z"
+        );
+        assert_eq!(
+            TileCoord::parse("15", "0", "0.mvt", 14)
+                .unwrap_err()
+                .parameter(),
+            "z"
+        );
+        assert_eq!(
+            TileCoord::parse("-1", "0", "0.mvt", 22)
+                .unwrap_err()
+                .parameter(),
+            "z"
+        );
+        assert_eq!(
+            TileCoord::parse("a", "0", "0.mvt", 22)
+                .unwrap_err()
+                .parameter(),
+            "z"
+        );
+        assert_eq!(
+            TileCoord::parse("99999999999999999999", "0", "0.mvt", 22)
+                .unwrap_err()
+                .parameter(),
+            "z"
+        );
+        assert!(matches!(
+            TileCoord::parse("1", "0", "0.png", 22),
+            Err(TileCoordError::Format(_))
+        ));
+    }
+
+    #[test]
+    fn unit_conversions_agree_with_the_tile_grid() {
+        // Stara Zagora centre at z12 lies in tile 2339/1513 (computed from the XYZ formulas).
+        let (tx, ty) = lonlat_to_tile(12, 25.6345, 42.4258);
+        assert_eq!((tx.floor() as u32, ty.floor() as u32), (2339, 1513));
+        let tile = TileCoord {
+            z: 12,
+            x: 2339,
+            y: 1513,
+        };
+        let (ux, uy) = (tx * 4096.0, ty * 4096.0);
+        let (lon, lat) = units_to_lonlat(tile, ux, uy);
+        assert!((lon - 25.6345).abs() < 1e-9 && (lat - 42.4258).abs() < 1e-9);
+        // The same point through Web Mercator metres.
+        let mx = 25.6345f64.to_radians() * 6_378_137.0;
+        let my = (std::f64::consts::FRAC_PI_4 + 42.4258f64.to_radians() / 2.0)
+            .tan()
+            .ln()
+            * 6_378_137.0;
+        let (mux, muy) = mercator_to_units(tile, mx, my);
+        assert!((mux - ux).abs() < 1e-6 && (muy - uy).abs() < 1e-6);
+    }
+}

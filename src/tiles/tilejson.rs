@@ -1,0 +1,89 @@
+//! TileJSON 3.0.0 for the zone's tiles: absolute tile URL, zoom range, bounds, centre and
+//! every layer's fields with their types, read from the data that is served.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::layers::{feature_properties, TILE_LAYERS};
+use crate::app::Data;
+use crate::geodata::LayerKind;
+
+/// The zoom the centre suggests: the plots become visible from z12; z14 shows a stage whole.
+const CENTER_ZOOM: u8 = 14;
+
+pub fn tile_json(data: &Data, base: &str, max_zoom: u8) -> Value {
+    let extent = data.dataset.extent();
+    let bounds = extent.map(|r| json!([r.min().x, r.min().y, r.max().x, r.max().y]));
+    // Centre on the plots (the zone itself), not on the far ends of the motorway.
+    let focus = data
+        .dataset
+        .layer(LayerKind::Plots)
+        .and_then(|l| l.extent)
+        .or(extent);
+    let center = focus.map(|r| {
+        let c = r.center();
+        json!([c.x, c.y, CENTER_ZOOM.min(max_zoom)])
+    });
+    let vector_layers: Vec<Value> = TILE_LAYERS
+        .iter()
+        .map(|spec| {
+            json!({
+                "id": spec.name,
+                "description": spec.description,
+                "minzoom": spec.min_zoom.min(max_zoom),
+                "maxzoom": max_zoom,
+                "fields": fields(data, spec),
+            })
+        })
+        .collect();
+    let mut body = json!({
+        "tilejson": "3.0.0",
+        "name": "Industrial Zone Zagore",
+        "description": "Plots, stages, roads, railway and points of interest of Industrial Zone Zagore, Stara Zagora",
+        "version": "1.0.0",
+        "attribution": "Industrial Zone Zagore; approximate digitisation, not surveyed",
+        "scheme": "xyz",
+        "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt")],
+        "minzoom": 0,
+        "maxzoom": max_zoom,
+        "vector_layers": vector_layers,
+    });
+    if let Some(b) = bounds {
+        body["bounds"] = b;
+    }
+    if let Some(c) = center {
+        body["center"] = c;
+    }
+    body
+}
+
+/// Every property a layer's features carry in the tiles, with its type (`Number`, `String`
+/// or `Boolean`; several joined with ` | ` when features disagree). Null, array and object
+/// values are not in the tiles, so they are not listed.
+fn fields(data: &Data, spec: &super::layers::TileLayer) -> BTreeMap<String, String> {
+    let mut types: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    if let Some(layer) = data.dataset.layer(spec.source) {
+        for feature in &layer.features {
+            for (key, value) in feature_properties(data, spec, feature) {
+                let kind = match value {
+                    Value::String(_) => "String",
+                    Value::Number(_) => "Number",
+                    Value::Bool(_) => "Boolean",
+                    _ => continue,
+                };
+                let seen = types.entry(key).or_default();
+                if !seen.contains(&kind) {
+                    seen.push(kind);
+                }
+            }
+        }
+    }
+    types
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_unstable();
+            (k, v.join(" | "))
+        })
+        .collect()
+}
