@@ -8,7 +8,7 @@ ARGS ?=
 # Installed front-end packages (MapLibre GL JS, playwright-core), redone when the lock changes.
 WEB_STAMP := web/node_modules/.zagore-installed
 
-.PHONY: run test setup build check fmt lint unit browser
+.PHONY: run test setup build check fmt lint unit style browser
 
 setup:
 	@bash scripts/setup.sh
@@ -38,10 +38,15 @@ unit:
 	$(CARGO) test --locked
 	@bash scripts/stage-proj-data.sh debug
 
-# The viewer in headless Chromium, against the debug binary the unit tests built.
+# The served MapLibre style, checked by gl-style-validate (@maplibre/maplibre-gl-style-spec).
+style: $(WEB_STAMP)
+	ZAGORE_STYLE_OUT=$(CURDIR)/target/style.json $(CARGO) test --locked --test tiles_http style_json
+	@bash scripts/validate-style.sh target/style.json
+
+# The viewer in headless Chromium, against the debug binary; screenshots go to artifacts/.
 browser: $(WEB_STAMP)
 	@bash scripts/setup.sh browser
 	$(CARGO) build --locked
 	cd web && node --test test/
 
-test: setup fmt lint unit
+test: setup fmt lint unit style browser

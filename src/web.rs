@@ -17,8 +17,9 @@ use crate::app::AppState;
 use crate::http::ApiError;
 
 /// The viewer's own files; nothing else under `web/` is served.
-const ASSETS: [(&str, &str); 3] = [
+const ASSETS: [(&str, &str); 4] = [
     ("app.js", "text/javascript; charset=utf-8"),
+    ("favicon.svg", "image/svg+xml"),
     ("i18n.js", "text/javascript; charset=utf-8"),
     ("app.css", "text/css; charset=utf-8"),
 ];

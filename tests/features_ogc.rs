@@ -60,7 +60,7 @@ async fn landing_page_links_and_negotiation() {
         app.url("/conformance")
     );
 
-    // `*/*` and no Accept get JSON; a browser gets HTML linking to the viewer and the rest.
+    // `*/*` and no Accept get JSON; a browser is sent to the map viewer, which links the rest.
     let resp = get_with_accept(&app, "/", "*/*").await;
     assert!(resp.headers()["content-type"]
         .to_str()
@@ -73,13 +73,19 @@ async fn landing_page_links_and_negotiation() {
         .to_str()
         .unwrap()
         .starts_with("text/html"));
+    assert_eq!(resp.url().path(), "/map");
     let html = resp.text().await.unwrap();
-    for path in ["/map", "/api", "/collections", "/tiles.json", "/style.json"] {
+    assert!(html.contains("/map/assets/app.js"), "not the viewer");
+    for path in ["/api?f=html", "/collections", "/tiles.json", "/style.json"] {
         assert!(
-            html.contains(&format!("{}{path}\"", app.base)),
+            html.contains(&format!("href=\"{path}\"")),
             "no link to {path}"
         );
     }
+    // The viewer's own URL state survives the trip from `/`.
+    let resp = get_with_accept(&app, "/?plot=27214.33.1&lang=en", browser).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.url().as_str(), app.url("/map?plot=27214.33.1&lang=en"));
     // ?f= overrides Accept both ways.
     let resp = get_with_accept(&app, "/?f=json", browser).await;
     assert!(resp.headers()["content-type"]
@@ -92,7 +98,7 @@ async fn landing_page_links_and_negotiation() {
         .unwrap()
         .starts_with("text/html"));
     assert_bad(&app, "/?f=xml", "f").await;
-    assert_bad(&app, "/?lang=bg", "lang").await;
+    assert_bad(&app, "/?f=json&lang=bg", "lang").await;
 }
 
 #[tokio::test]

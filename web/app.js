@@ -321,7 +321,7 @@ function updateUrl() {
 
 function renderLegend() {
   const items = Object.entries(STATUS_COLOURS).map(([s, c]) => `<li><span class="swatch" style="background:${c}"></span>${escapeHtml(t("status." + s))}</li>`);
-  const lines = [["#e8590c", "legend.motorway", 6], ["#f08c00", "legend.ring_road", 5], ["#adb5bd", "legend.road", 3], ["#495057", "legend.rail", 3], ["#364fc7", "legend.stage", 2], ["#d6336c", "legend.route", 4]];
+  const lines = [["#e35b2c", "legend.motorway"], ["#f29b38", "legend.ring_road"], ["#fcd68a", "legend.road"], ["#333333", "legend.rail"], ["#5b4a9e", "legend.stage"], ["#d6336c", "legend.route"]];
   for (const [c, k] of lines) items.push(`<li><span class="swatch line" style="border-top-color:${c}"></span>${escapeHtml(t(k))}</li>`);
   $("#legend-items").innerHTML = items.join("");
 }

@@ -54,6 +54,7 @@ export const TEXTS = {
     "legend.motorway": "Автомагистрала", "legend.ring_road": "Околовръстен път", "legend.road": "Път / улица",
     "legend.rail": "Железопътна линия", "legend.stage": "Граница на етап", "legend.route": "Маршрут до възела",
     error: "Грешка при зареждане",
+    distances_csv: "Разстояния (CSV)",
   },
   en: {
     title: "Industrial Zone Zagore",
@@ -109,12 +110,14 @@ export const TEXTS = {
     "legend.motorway": "Motorway", "legend.ring_road": "Ring road", "legend.road": "Road / street",
     "legend.rail": "Railway", "legend.stage": "Stage boundary", "legend.route": "Route to the interchange",
     error: "Could not load",
+    distances_csv: "Distances (CSV)",
   },
 };
 
+// The same colours as the plots in /style.json (src/tiles/style.rs).
 export const STATUS_COLOURS = {
-  available: "#2f9e44",
-  reserved: "#e8a317",
-  "pre-contracted": "#7048e8",
-  sold: "#868e96",
+  available: "#2e9e44",
+  reserved: "#f0b400",
+  "pre-contracted": "#e8710a",
+  sold: "#9a9a9a",
 };

@@ -32,62 +32,6 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-/// `/` for browsers.
-pub fn landing(base: &str) -> String {
-    let links = [
-        ("/map", "Map viewer", "the zone on an interactive map"),
-        (
-            "/api?f=html",
-            "API documentation",
-            "every endpoint of the service",
-        ),
-        (
-            "/api",
-            "OpenAPI 3.0 document",
-            "for tools and code generators",
-        ),
-        (
-            "/collections",
-            "Feature collections",
-            "OGC API – Features: plots, stages, roads, rail, points of interest",
-        ),
-        (
-            "/conformance",
-            "Conformance",
-            "the OGC conformance classes implemented",
-        ),
-        (
-            "/tiles.json",
-            "Vector tiles",
-            "TileJSON for MapLibre, QGIS and others",
-        ),
-        ("/style.json", "Map style", "MapLibre style of the zone"),
-        ("/health", "Health", "data version and feature counts"),
-    ];
-    let items: String = links
-        .iter()
-        .map(|(path, title, what)| {
-            format!(
-                "<li><a href=\"{}{}\">{}</a> — {}</li>\n",
-                escape(base),
-                escape(path),
-                escape(title),
-                escape(what)
-            )
-        })
-        .collect();
-    let body = format!(
-        "<h1>Industrial Zone Zagore</h1>\n<p>Map and geodata service of Industrial Zone Zagore \
-         (Индустриална зона „Загоре“), Stara Zagora, Bulgaria.</p>\n<ul>\n{items}</ul>\n\
-         <p>GIS desktop tools: add <code>{}</code> as an OGC API – Features connection \
-         (QGIS: <em>Layer › Add Layer › Add WFS / OGC API – Features Layer</em>; GDAL: \
-         <code>ogrinfo OAPIF:{}</code>).</p>",
-        escape(base),
-        escape(base)
-    );
-    page("Industrial Zone Zagore — map and geodata service", &body)
-}
-
 /// `/api?f=html`: each path and operation of the OpenAPI document, with its parameters.
 pub fn api_doc(doc: &Value) -> String {
     let mut rows = String::new();

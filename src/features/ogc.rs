@@ -4,7 +4,7 @@
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde_json::{json, Map, Value};
 
 use super::collections::{collection_json, queryables as find_queryables, queryables_json};
@@ -56,7 +56,7 @@ pub fn landing_json(base: &str) -> Value {
         "description": "Cadastral plots, stages, roads, railway and points of interest of Industrial Zone Zagore (Индустриална зона „Загоре“), Stara Zagora, Bulgaria, as OGC API – Features, vector tiles and distances.",
         "links": [
             link("/", "self", "application/json", "This document"),
-            link("/?f=html", "alternate", "text/html", "This document as HTML"),
+            link("/map", "alternate", "text/html", "The map viewer (browsers opening / are sent there)"),
             link("/api", "service-desc", OPENAPI_JSON, "The API definition (OpenAPI 3.0)"),
             link("/api?f=html", "service-doc", "text/html", "The API documentation"),
             link("/conformance", "conformance", "application/json", "Conformance classes implemented"),
@@ -77,10 +77,24 @@ pub async fn landing(
     super::ApiQuery(pairs): Query,
 ) -> Result<Response, ApiError> {
     let base = base_url(&state, &headers);
-    Ok(match only_format(pairs, &headers, true)? {
-        Format::Html => Html(html::landing(&base)).into_response(),
-        Format::Json => json_response(landing_json(&base), "application/json"),
-    })
+    // A browser gets the map viewer, with whatever the viewer keeps in its URL (the selected
+    // plot, the language); the OGC landing page stays strict about its own parameters.
+    let f = pairs
+        .iter()
+        .find(|(k, _)| k == "f")
+        .map(|(_, v)| v.as_str());
+    if negotiate::choose(f, &headers, true) == Ok(Format::Html) {
+        let rest: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "f").collect();
+        let query = negotiate::query_string(&rest);
+        let target = if query.is_empty() {
+            "/map".to_string()
+        } else {
+            format!("/map?{query}")
+        };
+        return Ok(Redirect::to(&target).into_response());
+    }
+    only_format(pairs, &headers, true)?;
+    Ok(json_response(landing_json(&base), "application/json"))
 }
 
 pub async fn conformance(

@@ -57,7 +57,11 @@ async function openMap(query = "") {
   const problems = { console: [], failed: [] };
   page.on("console", (m) => { if (m.type() === "error") problems.console.push(m.text()); });
   page.on("pageerror", (e) => problems.console.push(String(e)));
-  page.on("requestfailed", (r) => problems.failed.push(`${r.url()} ${r.failure()?.errorText}`));
+  // MapLibre cancels the tile requests of a view it leaves (net::ERR_ABORTED): not a failure.
+  page.on("requestfailed", (r) => {
+    const reason = r.failure()?.errorText || "";
+    if (!reason.includes("ERR_ABORTED")) problems.failed.push(`${r.url()} ${reason}`);
+  });
   page.on("response", (r) => { if (r.status() >= 400) problems.failed.push(`${r.url()} HTTP ${r.status()}`); });
   await page.goto(`${base}/map${query}`);
   await page.waitForFunction(() => window.zagore?.ready === true, null, { timeout: 30_000 });
@@ -108,6 +112,7 @@ test("clicking a plot shows its card with identifier, area and motorway distance
   await page.screenshot({ path: path.join(artifacts, "viewer-card.png") });
   const errors = await page.evaluate(() => window.zagore.errors);
   assert.deepEqual(errors, [], "map error events");
+  assert.deepEqual(problems.failed, [], "failed requests");
   assert.deepEqual(problems.console, [], "console errors");
   assert.deepEqual(problems.failed, [], "failed requests");
   await page.close();
