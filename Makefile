@@ -20,7 +20,6 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 
 build: setup $(WEB_STAMP)
 	$(CARGO) build --release --locked
-	@bash scripts/stage-proj-data.sh release
 
 run: build
 	./target/release/zagore serve --data geodata $(ARGS)
@@ -36,7 +35,6 @@ lint:
 
 unit:
 	$(CARGO) test --locked
-	@bash scripts/stage-proj-data.sh debug
 
 # The served MapLibre style, checked by gl-style-validate (@maplibre/maplibre-gl-style-spec).
 style: $(WEB_STAMP)

@@ -14,7 +14,6 @@ connections="${2:-32}"
 threads="${3:-1}"
 command -v wrk >/dev/null || { echo "soak: install wrk (apt-get install wrk)" >&2; exit 1; }
 [ -x target/release/zagore ] || make build >/dev/null
-bash scripts/stage-proj-data.sh release >/dev/null
 
 log=$(mktemp)
 taskset -c 0 target/release/zagore serve --listen 127.0.0.1:0 --data geodata 2>"$log" &

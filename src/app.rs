@@ -172,6 +172,16 @@ impl AppState {
 
 /// Finds PROJ's database and checks it knows the cadastral CRS; done once at start-up.
 pub fn init_proj(config: &Config) -> Result<(), crs::CrsError> {
+    // A folder the user named must hold the database; PROJ itself would quietly fall back
+    // to its built-in path, which may hold another version.
+    if let Some(dir) = &config.proj_data {
+        if !dir.join("proj.db").is_file() {
+            return Err(crs::CrsError::Database {
+                searched: dir.display().to_string(),
+                reason: "there is no proj.db in that folder".to_string(),
+            });
+        }
+    }
     if let Some(dir) = config.resolve_proj_data() {
         crs::use_proj_data(&dir);
     }

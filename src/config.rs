@@ -192,8 +192,8 @@ impl Config {
     }
 
     /// Where to look for `proj.db`: the configured folder, else `PROJ_DATA` (PROJ reads it
-    /// itself), else `share/proj` beside or above the executable (where `make build` puts it),
-    /// else PROJ's compiled-in default.
+    /// itself), else `share/proj` beside or above the executable, else PROJ's own default
+    /// (the database embedded in a static PROJ build, or the system PROJ's).
     pub fn resolve_proj_data(&self) -> Option<PathBuf> {
         if let Some(dir) = &self.proj_data {
             return Some(dir.clone());

@@ -110,3 +110,20 @@ fn check_exits_non_zero_on_bad_data() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("plots.geojson:1: not JSON"), "{text}");
 }
+
+#[test]
+fn a_missing_proj_database_is_a_clear_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zagore"))
+        .arg("--proj-data")
+        .arg(empty.path())
+        .args(["check", "geodata"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("proj.db"), "{err}");
+    assert!(err.contains(&empty.path().display().to_string()), "{err}");
+    assert!(err.contains("PROJ_DATA"), "{err}");
+}

@@ -345,6 +345,64 @@ fn other_paths() -> Map<String, Value> {
             },
         }}),
     );
+    p.insert(
+        "/fonts/{fontstack}/{range}.pbf".into(),
+        get(
+            "getGlyphs",
+            "Glyphs (SDF protobuf) for the style's labels: Noto Sans Regular / Bold",
+            vec![
+                path_param(
+                    "fontstack",
+                    "Comma-separated font names",
+                    json!({"type": "string"}),
+                ),
+                path_param(
+                    "range",
+                    "Unicode range, e.g. 0-255",
+                    json!({"type": "string"}),
+                ),
+            ],
+            "The glyphs",
+            content(
+                "application/x-protobuf",
+                json!({"type": "string", "format": "binary"}),
+            ),
+        ),
+    );
+    p.insert(
+        "/map/config.json".into(),
+        get(
+            "getViewerConfig",
+            "The viewer's deployment options (the optional base map)",
+            vec![],
+            "The options",
+            content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/metrics".into(),
+        get(
+            "getMetrics",
+            "Prometheus/OpenMetrics metrics: requests, latency, tile cache, data version, reloads",
+            vec![],
+            "The metrics",
+            content("application/openmetrics-text", json!({"type": "string"})),
+        ),
+    );
+    p.insert(
+        "/admin/reload".into(),
+        json!({"post": {
+            "operationId": "reloadData",
+            "summary": "Reload the geodata folder now (needs the admin bearer token; disabled without one)",
+            "security": [{"adminToken": []}],
+            "responses": {
+                "200": {"description": "Replaced or unchanged", "content": content(j, json_object())},
+                "401": {"description": "Missing or wrong bearer token"},
+                "404": {"description": "Admin endpoints are disabled"},
+                "422": {"description": "The new data was refused; the old data is still served"},
+            },
+        }}),
+    );
     p
 }
 
@@ -377,6 +435,9 @@ fn components(collections: Vec<&str>) -> Value {
         "responses": {
             "BadRequest": {"description": "A parameter is unknown or has a bad value (named in `parameter`)", "content": {"application/problem+json": {"schema": schema("problem")}}},
             "NotFound": {"description": "No such collection or feature", "content": {"application/problem+json": {"schema": schema("problem")}}},
+        },
+        "securitySchemes": {
+            "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin_token from the service's configuration"},
         },
         "schemas": {
             "link": link,

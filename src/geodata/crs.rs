@@ -65,7 +65,7 @@ pub const CADASTRAL: Crs = Crs::Epsg(7801);
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CrsError {
-    #[error("PROJ cannot open its database proj.db or does not know EPSG:7801 (searched {searched}: {reason}); set --proj-data, ZAGORE_PROJ_DATA or PROJ_DATA to the folder that holds a proj.db of PROJ 9.6 or newer (`make build` puts one at target/release/share/proj)")]
+    #[error("PROJ cannot open its database proj.db or does not know EPSG:7801 (searched {searched}: {reason}); set --proj-data, ZAGORE_PROJ_DATA or PROJ_DATA to a folder that holds the proj.db of PROJ 9.6 or newer")]
     Database { searched: String, reason: String },
     #[error("unrecognised CRS {0:?}: expected EPSG:<code>, urn:ogc:def:crs:EPSG::<code>, http://www.opengis.net/def/crs/EPSG/0/<code>, CRS84 or a +proj= definition")]
     Unrecognised(String),
