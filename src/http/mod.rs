@@ -30,7 +30,12 @@ pub fn router(state: AppState) -> Router {
     let body_limit = config.max_body_bytes;
     let cors = CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD])
+        // POST for /measure, so other sites' maps can measure too (no credentials involved).
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::HEAD,
+            axum::http::Method::POST,
+        ])
         .allow_headers(Any)
         .expose_headers(Any);
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
