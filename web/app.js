@@ -51,6 +51,8 @@ map.on("load", () => {
       id: "zagore-plot-hover", type: "line", source: plotSource, "source-layer": "plots",
       paint: { "line-color": "#111", "line-width": ["case", ["boolean", ["feature-state", "hover"], false], 3, 0] },
     });
+    // Plots hidden by the filters are not highlighted either.
+    originalFilters.set("zagore-plot-hover", undefined);
     map.addLayer({
       id: "zagore-plot-selected", type: "line", source: plotSource, "source-layer": "plots",
       filter: ["==", ["get", "cadastral_id"], ""], paint: { "line-color": "#d6336c", "line-width": 4 },
@@ -93,7 +95,9 @@ map.on("click", async (e) => {
   if (state.measuring) return addMeasurePoint(e.lngLat);
   try {
     const fc = await getJson(`/plots/at?lon=${e.lngLat.lng}&lat=${e.lngLat.lat}`);
-    if (fc.features && fc.features.length) selectPlot(fc.features[0]);
+    // A plot the filters hide is not there for the user: don't open its card.
+    const shown = (fc.features || []).filter(passesFilters);
+    if (shown.length) selectPlot(shown[0]);
     else clearSelection(t("card_none"));
   } catch (err) {
     showError(err);
@@ -243,10 +247,22 @@ for (const status of Object.keys(STATUS_COLOURS)) {
 statusBox.addEventListener("change", applyFilters);
 $("#stage-filter").addEventListener("change", applyFilters);
 
+function activeFilters() {
+  return {
+    statuses: [...statusBox.querySelectorAll("input:checked")].map((i) => i.value),
+    stage: $("#stage-filter").value,
+  };
+}
+
+function passesFilters(feature) {
+  const { statuses, stage } = activeFilters();
+  const p = feature.properties || {};
+  return statuses.includes(p.status) && (!stage || Number(stage) === p.stage);
+}
+
 function applyFilters() {
   if (!map.isStyleLoaded() && !state.ready) return;
-  const statuses = [...statusBox.querySelectorAll("input:checked")].map((i) => i.value);
-  const stage = $("#stage-filter").value;
+  const { statuses, stage } = activeFilters();
   const conditions = [["in", ["get", "status"], ["literal", statuses]]];
   if (stage) conditions.push(["==", ["get", "stage"], Number(stage)]);
   for (const [id, original] of originalFilters) {

@@ -142,3 +142,47 @@ test("searching an identifier moves the map to the plot", async () => {
   assert.deepEqual(problems.failed, []);
   await page.close();
 });
+
+test("filters hide plots by status and the measure tool gives geodesic length and area", async () => {
+  const { page, problems } = await openMap();
+  await page.evaluate(() => window.zagore.map.jumpTo({ center: [25.6491, 42.3701], zoom: 14.5 }));
+  await waitIdle(page);
+  const rendered = () => page.evaluate(() => {
+    const map = window.zagore.map;
+    // The style's own layers drawn from the plots (not the viewer's highlight outlines).
+    const layers = map.getStyle().layers.filter((l) => l["source-layer"] === "plots" && !l.id.startsWith("zagore-")).map((l) => l.id);
+    const statuses = map.queryRenderedFeatures({ layers }).map((f) => f.properties.status);
+    return [...new Set(statuses)].sort();
+  });
+  const before = await rendered();
+  assert.ok(before.includes("available") && before.includes("pre-contracted"), `rendered statuses ${before}`);
+  await page.uncheck('#status-filter input[value="available"]');
+  await waitIdle(page);
+  const after = await rendered();
+  assert.ok(!after.includes("available"), `available plots still drawn: ${after}`);
+  assert.ok(after.includes("pre-contracted"));
+
+  // Measure a triangle of three clicks; the panel shows the service's geodesic figures.
+  await page.click("#measure summary");
+  await page.click("#measure-toggle");
+  const box = await page.locator("#map").boundingBox();
+  for (const [dx, dy] of [[-150, -100], [150, -100], [0, 120]]) {
+    await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy);
+    await page.waitForTimeout(350); // keep the clicks apart so they are not a double-click
+  }
+  await page.waitForFunction(() => document.querySelector("#measure-area")?.textContent.length > 0);
+  const points = await page.evaluate(() => window.zagore.points);
+  assert.equal(points.length, 3);
+  const ring = [...points, points[0]];
+  const expected = await (await fetch(`${base}/measure`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ type: "Polygon", coordinates: [ring] }),
+  })).json();
+  const shown = (await page.textContent("#measure-area")).replace(/[\s ]/g, "");
+  assert.ok(shown.includes(Math.round(expected.area_m2).toString()), `${shown} vs ${expected.area_m2}`);
+  assert.match(await page.textContent("#measure-length"), /\d/);
+  assert.deepEqual(await page.evaluate(() => window.zagore.errors), []);
+  assert.deepEqual(problems.failed, []);
+  assert.deepEqual(problems.console, []);
+  await page.close();
+});
