@@ -8,7 +8,7 @@ ARGS ?=
 # Installed front-end packages (MapLibre GL JS, playwright-core), redone when the lock changes.
 WEB_STAMP := web/node_modules/.zagore-installed
 
-.PHONY: run test setup build check fmt lint unit style browser
+.PHONY: run test setup build check fmt lint unit style browser clients
 
 setup:
 	@bash scripts/setup.sh
@@ -47,4 +47,10 @@ browser: $(WEB_STAMP)
 	$(CARGO) build --locked
 	cd web && node --test test/
 
-test: setup fmt lint unit style browser
+# Real OGC API – Features clients (GDAL's ogrinfo, OWSLib) and an OpenAPI validator.
+clients:
+	@bash scripts/setup.sh clients
+	$(CARGO) build --locked
+	@bash scripts/ogc-clients.sh
+
+test: setup fmt lint unit style clients browser

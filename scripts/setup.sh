@@ -5,7 +5,8 @@
 # - the PROJ build: the `proj` crate links a system PROJ >= 9.6.2 when there is one, and
 #   otherwise builds PROJ from source, which needs cmake, a C++ compiler, pkg-config,
 #   sqlite3 and its headers;
-# - the front end and its browser tests: Node.js with npm, Debian's chromium.
+# - the front end and its browser tests: Node.js with npm, Debian's chromium;
+# - the OGC API client checks: GDAL's command-line tools and Python's venv module.
 set -euo pipefail
 
 need=()
@@ -19,6 +20,8 @@ for extra in "$@"; do
   case "$extra" in
     web) have_cmd node || need+=(nodejs); have_cmd npm || need+=(npm) ;;
     browser) have_cmd chromium || need+=(chromium) ;;
+    clients) have_cmd ogrinfo || need+=(gdal-bin)
+             python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv) ;;
   esac
 done
 
