@@ -24,6 +24,9 @@ async function getJson(url, options) {
 
 const config = await getJson("/map/config.json").catch(() => ({}));
 const style = await getJson("/style.json");
+// The status colours the style draws with (its metadata), so legend and card match the map.
+const statusColours = { ...STATUS_COLOURS };
+for (const { status, colour } of style.metadata?.["zagore:status-colours"] || []) statusColours[status] = colour;
 if (config.base_map && Array.isArray(config.base_map.tiles)) {
   // An optional raster base map for deployments with internet, drawn just above the background.
   style.sources.basemap = { type: "raster", tiles: config.base_map.tiles, tileSize: 256, attribution: config.base_map.attribution || "" };
@@ -146,7 +149,7 @@ function renderCard() {
   const p = state.card;
   if (!p) return;
   const en = lang === "en";
-  const status = p.status ? `<span class="status status-${escapeHtml(p.status)}">${escapeHtml(t("status." + p.status))}</span>` : "";
+  const status = p.status ? `<span class="status" style="background:${escapeHtml(statusColours[p.status] || "#666")}">${escapeHtml(t("status." + p.status))}</span>` : "";
   const area = (m2) => (m2 === undefined || m2 === null ? "" : `${fmt(m2)} m² (${fmt(m2 / 1000, 3)} ${t("decares")})`);
   const utilities = ["power", "water", "sewer", "gas", "fibre"].filter((u) => p[`has_${u}`] === true).map((u) => t("util." + u)).join(", ");
   const price = p.price_eur_m2 ? `${fmt(p.price_eur_m2, 2)} EUR/m²${p.price_note ? " — " + escapeHtml(p.price_note) : ""}` : p.price_note ? escapeHtml(p.price_note) : "";
@@ -336,7 +339,7 @@ function updateUrl() {
 }
 
 function renderLegend() {
-  const items = Object.entries(STATUS_COLOURS).map(([s, c]) => `<li><span class="swatch" style="background:${c}"></span>${escapeHtml(t("status." + s))}</li>`);
+  const items = Object.entries(statusColours).map(([s, c]) => `<li><span class="swatch" style="background:${c}"></span>${escapeHtml(t("status." + s))}</li>`);
   const lines = [["#e35b2c", "legend.motorway"], ["#f29b38", "legend.ring_road"], ["#fcd68a", "legend.road"], ["#333333", "legend.rail"], ["#5b4a9e", "legend.stage"], ["#d6336c", "legend.route"]];
   for (const [c, k] of lines) items.push(`<li><span class="swatch line" style="border-top-color:${c}"></span>${escapeHtml(t(k))}</li>`);
   $("#legend-items").innerHTML = items.join("");

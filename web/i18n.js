@@ -114,7 +114,7 @@ export const TEXTS = {
   },
 };
 
-// The same colours as the plots in /style.json (src/tiles/style.rs).
+// Fallback status colours; the viewer takes the real ones from /style.json's metadata.
 export const STATUS_COLOURS = {
   available: "#2e9e44",
   reserved: "#f0b400",
