@@ -250,6 +250,50 @@ sleep 1
 read -r bare_rps bare_p50 bare_p99 bare_err < <(load "$urls" "http://127.0.0.1:$bare_port")
 kill "$bpid"; wait "$bpid" 2>/dev/null || true; bpid=""
 
+# --- Martin (optional): the same plots from PostGIS, same URLs, same load ----------------
+# Runs when MARTIN names a martin binary (1.14, built with the postgres feature) and a local
+# PostgreSQL with PostGIS answers as the postgres user. The table is loaded with ogr2ogr in
+# EPSG:3857 with a GiST index. Martin's tiles hold only the plots layer (our tiles also hold
+# roads, labels and points), so Martin does less work per tile than zagore.
+martin_row=""
+martin_warm_row=""
+declare -A zoom_martin
+if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && su postgres -c "psql -qAtc 'select 1'" >/dev/null 2>&1; then
+  db=zagore_bench_$served
+  if ! su postgres -c "psql -qAt -d $db -c 'select count(*) from plots'" 2>/dev/null | grep -qx "$served"; then
+    su postgres -c "dropdb --if-exists $db; createdb $db && psql -q -d $db -c 'create extension postgis'" >&2
+    chmod o+rx "$work" "$dir"; chmod o+r "$dir/plots.geojson"
+    su postgres -c "ogr2ogr -f PostgreSQL PG:dbname=$db '$dir/plots.geojson' -nln plots -t_srs EPSG:3857 -lco GEOMETRY_NAME=geom -lco SPATIAL_INDEX=GIST -gt 65536" >&2
+    su postgres -c "psql -q -d $db -c 'vacuum analyze plots'" >&2
+  fi
+  for p in $(pgrep -u postgres); do taskset -a -p -c 0 "$p" >/dev/null 2>&1 || true; done
+  martin_urls="$work/martin-urls.txt"
+  sed 's#^/tiles/#/plots/#; s#\.mvt$##' "$urls" > "$martin_urls"
+  martin_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  conn="postgresql:///$db?host=/var/run/postgresql&user=postgres"
+  for mode in cold warm; do
+    cache=0; [ "$mode" = warm ] && cache=512
+    taskset -c 0 "$MARTIN" --listen-addresses "127.0.0.1:$martin_port" --cache-size "$cache" "$conn" 2>"$work/martin-$mode.log" &
+    mpid=$!
+    for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$martin_port/catalog" && break; sleep 0.2; done
+    if [ "$mode" = warm ]; then
+      while read -r u; do curl -s -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$martin_port$u"; done < "$martin_urls"
+    fi
+    read -r m_rps m_p50 m_p99 m_err < <(load "$martin_urls" "http://127.0.0.1:$martin_port")
+    if [ "$mode" = cold ]; then
+      martin_row="| Martin + PostGIS, cache off (cold) | $m_rps | $m_p50 ms | $m_p99 ms | $m_err |"
+      cold_vs_martin=$(printf '%.2f' "$(echo "scale=4; $cold_rps / $m_rps" | bc)")
+      for z in $(seq 10 18); do
+        sed 's#^/tiles/#/plots/#; s#\.mvt$##' "$work/z$z.txt" > "$work/mz$z.txt"
+        zoom_martin[$z]=$(load "$work/mz$z.txt" "http://127.0.0.1:$martin_port")
+      done
+    else
+      martin_warm_row="| Martin + PostGIS, cache on (warm) | $m_rps | $m_p50 ms | $m_p99 ms | $m_err |"
+    fi
+    kill "$mpid"; wait "$mpid" 2>/dev/null || true
+  done
+fi
+
 ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
 {
   echo
@@ -265,6 +309,8 @@ ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
   echo "| zagore, cache on (warm) | $warm_rps | $warm_p50 ms | $warm_p99 ms | $warm_err |"
   echo "| nginx, same bytes as static files | $nginx_rps | $nginx_p50 ms | $nginx_p99 ms | $nginx_err |"
   echo "| bare axum handler, same bytes from memory | $bare_rps | $bare_p50 ms | $bare_p99 ms | $bare_err |"
+  [ -n "$martin_row" ] && echo "$martin_row"
+  [ -n "$martin_warm_row" ] && echo "$martin_warm_row"
   echo
   echo "zagore warm / nginx: **$(ratio "$warm_rps" "$nginx_rps")**; zagore warm / bare handler: **$(ratio "$warm_rps" "$bare_rps")**."
   echo
@@ -286,7 +332,19 @@ ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
   echo "| bbox page, \`/collections/plots/items?bbox=…&limit=100\` (50 boxes near Stara Zagora) | $bbox_rps | $bbox_p50 ms | $bbox_p99 ms | $bbox_err |"
   echo "| click, \`/plots/at?lon=…&lat=…\` (50 points) | $click_rps | $click_p50 ms | $click_p99 ms | $click_err |"
   echo
-  echo "Not measured: Martin (see docs/performance.md)."
+  if [ -n "$martin_row" ]; then
+    echo
+    echo "zagore cold / Martin + PostGIS cold: **$cold_vs_martin**. Per zoom, Martin + PostGIS cold (req/s, p50, p99):"
+    echo
+    echo "| zoom | req/s | p50 | p99 |"
+    echo "|---|---|---|---|"
+    for z in $(seq 10 18); do
+      read -r mr m50 m99 _ <<<"${zoom_martin[$z]}"
+      echo "| $z | $mr | $m50 ms | $m99 ms |"
+    done
+  else
+    echo "Not measured in this run: Martin (set MARTIN=/path/to/martin with PostGIS running)."
+  fi
 } >> "$report"
 cp "$report" "$out"
 echo "bench: wrote $out" >&2

@@ -64,7 +64,10 @@ impl Data {
             .and_then(|i| self.plot_points.get(i));
         // 8 decimals of a degree is about a millimetre.
         let round = |v: f64| json!((v * 1e8).round() / 1e8);
-        for (name, point) in ["centroid", "inside"].into_iter().zip(points.into_iter().flatten()) {
+        for (name, point) in ["centroid", "inside"]
+            .into_iter()
+            .zip(points.into_iter().flatten())
+        {
             if let Some((lon, lat)) = point {
                 card.insert(format!("{name}_lon"), round(*lon));
                 card.insert(format!("{name}_lat"), round(*lat));

@@ -17,8 +17,8 @@ use super::crs::{AxisOrder, Crs, Transform};
 use super::manifest::{LayerManifest, Manifest};
 use super::validate;
 use super::{
-    numeric_id, CadastralId, Checked, CrsSource, DataError, Dataset, Feature, Layer,
-    LayerKind, Problem, Severity,
+    numeric_id, CadastralId, Checked, CrsSource, DataError, Dataset, Feature, Layer, LayerKind,
+    Problem, Severity,
 };
 
 /// What was decided about a layer before its features were read.
@@ -278,8 +278,16 @@ fn read_layer(
                         return Err(problem(p.line, p.label, e.to_string()))
                     }
                 };
-                finish_feature(kind, p, axis_order, to_lonlat, to_mercator, crs, area_of_use)
-                    .map_err(|(line, label, message)| problem(line, label, message))
+                finish_feature(
+                    kind,
+                    p,
+                    axis_order,
+                    to_lonlat,
+                    to_mercator,
+                    crs,
+                    area_of_use,
+                )
+                .map_err(|(line, label, message)| problem(line, label, message))
             })
         })
         .collect();

@@ -46,7 +46,12 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_other_shapes() {
     generate(&options(a.path(), 300, 1)).unwrap();
     generate(&options(b.path(), 300, 1)).unwrap();
     generate(&options(c.path(), 300, 2)).unwrap();
-    for file in ["plots.geojson", "roads.geojson", "poi.geojson", "manifest.toml"] {
+    for file in [
+        "plots.geojson",
+        "roads.geojson",
+        "poi.geojson",
+        "manifest.toml",
+    ] {
         let read = |d: &tempfile::TempDir| std::fs::read(d.path().join(file)).unwrap();
         assert_eq!(read(&a), read(&b), "{file}");
     }
@@ -54,12 +59,15 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_other_shapes() {
     assert_ne!(plots(&a), plots(&c));
 }
 
+/// A vertex rounded to millimetres, as written.
+type Millimetres = (i64, i64);
+
 #[test]
 fn plots_have_4_to_30_vertices_sizes_in_range_and_share_their_edges() {
     let lattice = Lattice::new(20_000, 3);
     // How many plots use each (rounded) boundary segment: a segment inside the cadastre is
     // used by exactly two plots, in opposite directions, so neighbours share it exactly.
-    let mut segments: HashMap<((i64, i64), (i64, i64)), i32> = HashMap::new();
+    let mut segments: HashMap<(Millimetres, Millimetres), i32> = HashMap::new();
     let key = |p: (f64, f64)| ((p.0 * 1000.0).round() as i64, (p.1 * 1000.0).round() as i64);
     let mut smallest = f64::MAX;
     let mut largest = 0.0f64;
