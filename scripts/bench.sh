@@ -266,11 +266,15 @@ if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && su postgres -c "psql -qAtc 'sel
     su postgres -c "ogr2ogr -f PostgreSQL PG:dbname=$db '$dir/plots.geojson' -nln plots -t_srs EPSG:3857 -lco GEOMETRY_NAME=geom -lco SPATIAL_INDEX=GIST -gt 65536" >&2
     su postgres -c "psql -q -d $db -c 'vacuum analyze plots'" >&2
   fi
+  # Martin connects over the socket as the user running this script (peer authentication).
+  me=$(id -un)
+  su postgres -c "psql -qAtc \"select 1 from pg_roles where rolname = '$me'\"" | grep -qx 1 \
+    || su postgres -c "createuser -s $me"
   for p in $(pgrep -u postgres); do taskset -a -p -c 0 "$p" >/dev/null 2>&1 || true; done
   martin_urls="$work/martin-urls.txt"
   sed 's#^/tiles/#/plots/#; s#\.mvt$##' "$urls" > "$martin_urls"
   martin_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  conn="postgresql:///$db?host=/var/run/postgresql&user=postgres"
+  conn="postgresql:///$db?host=/var/run/postgresql&user=$me"
   for mode in cold warm; do
     cache=0; [ "$mode" = warm ] && cache=512
     taskset -c 0 "$MARTIN" --listen-addresses "127.0.0.1:$martin_port" --cache-size "$cache" "$conn" 2>"$work/martin-$mode.log" &
