@@ -318,7 +318,8 @@ ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
   echo
   echo "zagore warm / nginx: **$(ratio "$warm_rps" "$nginx_rps")**; zagore warm / bare handler: **$(ratio "$warm_rps" "$bare_rps")**."
   echo
-  echo "Per zoom (req/s, p50, p99) and the largest tile in the list (gzip):"
+  echo "Per zoom (req/s, p50, p99) and the largest tile in the list (gzip). A row of 0.0 or 0.00 ms"
+  echo "means no request completed within wrk's 5 s timeout in that run."
   echo
   echo "| zoom | tiles | cold req/s | cold p50 | cold p99 | warm req/s | warm p50 | warm p99 | largest tile |"
   echo "|---|---|---|---|---|---|---|---|---|"
