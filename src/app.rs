@@ -1,7 +1,7 @@
 //! The application: [`AppState`] (configuration plus the data currently served) and the one
 //! function that builds it, [`build_state`], which `main` and the tests both call.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::sync::{Arc, RwLock};
 
 use time::OffsetDateTime;
@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use crate::config::Config;
 use crate::geodata::{crs, DataError, Dataset};
 use crate::geodata::{Feature, Layer, LayerKind};
+use crate::measure::table::PlotDistances;
 use crate::measure::{DistanceTable, RoadNetwork};
 use crate::metrics::Metrics;
 use crate::reload::ReloadLog;
@@ -22,9 +23,12 @@ pub struct Data {
     pub network: RoadNetwork,
     /// Each plot's distances to the motorway, interchange, ring road and railway.
     pub distances: DistanceTable,
-    /// Each plot's centroid and a point inside it, as card properties.
-    plot_points: HashMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// Each plot's centroid and a point inside it (lon/lat), by position in the plots layer.
+    plot_points: Vec<CardPoints>,
 }
+
+/// A plot's centroid and a point inside it, WGS84 longitude/latitude.
+type CardPoints = [Option<(f64, f64)>; 2];
 
 impl Data {
     pub fn new(dataset: Dataset) -> Data {
@@ -32,7 +36,7 @@ impl Data {
         let distances = DistanceTable::build(&dataset, &network);
         let plot_points = match dataset.layer(LayerKind::Plots) {
             Some(plots) => card_points(plots),
-            None => HashMap::new(),
+            None => Vec::new(),
         };
         Data {
             dataset,
@@ -53,11 +57,33 @@ impl Data {
             card.insert("area_m2".into(), json!((area * 10.0).round() / 10.0));
             card.insert("area_decares".into(), json!((area / 100.0).round() / 10.0));
         }
-        if let Some(points) = self.plot_points.get(&plot.id) {
-            card.extend(points.clone());
+        let points = self
+            .dataset
+            .layer(LayerKind::Plots)
+            .and_then(|plots| plots.position(&plot.id))
+            .and_then(|i| self.plot_points.get(i));
+        // 8 decimals of a degree is about a millimetre.
+        let round = |v: f64| json!((v * 1e8).round() / 1e8);
+        for (name, point) in ["centroid", "inside"]
+            .into_iter()
+            .zip(points.into_iter().flatten())
+        {
+            if let Some((lon, lat)) = point {
+                card.insert(format!("{name}_lon"), round(*lon));
+                card.insert(format!("{name}_lat"), round(*lat));
+            }
         }
         card.extend(self.distances.summary(&plot.id));
         card
+    }
+
+    /// A plot's distances: from the table, or computed now when the data has more plots
+    /// than the table holds ([`crate::measure::table::EAGER_PLOTS`]).
+    pub fn plot_distances(&self, plot: &Feature) -> Cow<'_, PlotDistances> {
+        match self.distances.plot(&plot.id) {
+            Some(row) => Cow::Borrowed(row),
+            None => Cow::Owned(self.distances.measure_plot(&self.network, plot)),
+        }
     }
 }
 
@@ -65,31 +91,28 @@ impl Data {
 /// centroid of an L-shaped plot can fall outside), as WGS84 longitude/latitude
 /// (`centroid_lon`, `centroid_lat`, `inside_lon`, `inside_lat`). Both are computed in the
 /// layer's source CRS — the cadastral plane, where the cadastre measures — then transformed.
-fn card_points(plots: &Layer) -> HashMap<String, serde_json::Map<String, serde_json::Value>> {
+fn card_points(plots: &Layer) -> Vec<CardPoints> {
     use geo::{Centroid, InteriorPoint};
-    let Ok(to_lonlat) = crs::Transform::new(&plots.source_crs, &crs::Crs::Crs84) else {
-        // The layer was reprojected with this very transform when it loaded; should PROJ
-        // refuse it now, the cards go without these points rather than fail.
-        return HashMap::new();
-    };
-    // 8 decimals of a degree is about a millimetre.
-    let round = |v: f64| (v * 1e8).round() / 1e8;
+    use rayon::prelude::*;
+    // PROJ objects are not Send: one per chunk of plots, built on the worker's thread.
+    let chunk = (plots.features.len() / (rayon::current_num_threads() * 2)).max(2048);
     plots
         .features
-        .iter()
-        .map(|plot| {
-            let mut out = serde_json::Map::new();
-            for (name, point) in [
-                ("centroid", plot.source.centroid()),
-                ("inside", plot.source.interior_point()),
-            ] {
-                let Some(p) = point else { continue };
-                if let Ok((lon, lat)) = to_lonlat.apply(p.x(), p.y()) {
-                    out.insert(format!("{name}_lon"), serde_json::json!(round(lon)));
-                    out.insert(format!("{name}_lat"), serde_json::json!(round(lat)));
-                }
-            }
-            (plot.id.clone(), out)
+        .par_chunks(chunk)
+        .flat_map_iter(|features| {
+            // The layer was reprojected with this very transform when it loaded; should PROJ
+            // refuse it now, the cards go without these points rather than fail.
+            let to_lonlat = crs::Transform::new(&plots.source_crs, &crs::Crs::Crs84).ok();
+            features.iter().map(move |plot| {
+                let lonlat = |p: Option<geo::Point>| {
+                    let (p, t) = (p?, to_lonlat.as_ref()?);
+                    t.apply(p.x(), p.y()).ok()
+                };
+                [
+                    lonlat(plot.source.centroid()),
+                    lonlat(plot.source.interior_point()),
+                ]
+            })
         })
         .collect()
 }

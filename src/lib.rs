@@ -18,6 +18,7 @@
 //! - [`measure`] — geodesic distances and routing to the motorway, ring road and railway.
 //! - [`web`] — the MapLibre map viewer investors open, served from `web/`.
 //! - [`metrics`] — Prometheus metrics of requests, the tile cache and the data.
+//! - [`synth`] — `zagore synth`: a synthetic province-scale cadastre for benchmarks only.
 
 pub mod app;
 pub mod config;
@@ -28,6 +29,7 @@ pub mod index;
 pub mod measure;
 pub mod metrics;
 pub mod reload;
+pub mod synth;
 pub mod tiles;
 pub mod web;
 

@@ -55,6 +55,18 @@ enum Command {
         #[arg(long, env = "ZAGORE_DATA")]
         data: Option<PathBuf>,
     },
+    /// Write a synthetic cadastre of N plots over Stara Zagora province, for benchmarks only.
+    Synth {
+        /// Number of land plots.
+        #[arg(long)]
+        plots: usize,
+        /// Folder to write the GeoJSON layers and manifest into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed: the same seed and count give the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -101,6 +113,25 @@ fn main() -> ExitCode {
         Command::Distances { format, data } => {
             let dir = data.unwrap_or_else(|| config.data_dir.clone());
             zagore::measure::cli::run(&config, &dir, format)
+        }
+        Command::Synth { plots, out, seed } => {
+            let options = zagore::synth::SynthOptions { plots, out, seed };
+            match zagore::synth::generate(&options) {
+                Ok(s) => {
+                    println!(
+                        "wrote {} plots, {} roads, {} points to {} (synthetic, for benchmarks only)",
+                        s.plots,
+                        s.roads,
+                        s.poi,
+                        options.out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
     }
 }

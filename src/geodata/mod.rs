@@ -185,6 +185,11 @@ impl Layer {
         }
     }
 
+    /// The position in [`Layer::features`] of the feature with this identifier.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
     /// The feature with this identifier.
     pub fn get(&self, id: &str) -> Option<&Feature> {
         self.by_id.get(id).map(|&i| &self.features[i])
@@ -336,18 +341,4 @@ pub(crate) fn numeric_id(kind: LayerKind, id: &str) -> u64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash & ((1 << 53) - 1)
-}
-
-/// FNV-1a over bytes, for the data version.
-pub(crate) fn content_hash(parts: &[&[u8]]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &byte in *part {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        hash ^= 0xff;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
 }

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use geo::{GeodesicArea, Geometry, Length};
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -16,8 +17,8 @@ use super::crs::{AxisOrder, Crs, Transform};
 use super::manifest::{LayerManifest, Manifest};
 use super::validate;
 use super::{
-    content_hash, numeric_id, CadastralId, Checked, CrsSource, DataError, Dataset, Feature, Layer,
-    LayerKind, Problem, Severity,
+    numeric_id, CadastralId, Checked, CrsSource, DataError, Dataset, Feature, Layer, LayerKind,
+    Problem, Severity,
 };
 
 /// What was decided about a layer before its features were read.
@@ -72,12 +73,14 @@ impl Problems<'_> {
 
 pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
     let manifest = Manifest::read(dir)?;
-    let to_mercator = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857))?;
+    // Every layer needs this transform (built per worker thread): fail early if PROJ cannot.
+    Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857))?;
     let mut problems = Vec::new();
     let mut layers = Vec::new();
-    let mut hashed: Vec<Vec<u8>> = Vec::new();
+    // The version hash is folded in file by file, so no file's bytes outlive its reading.
+    let mut version = VERSION_HASH_START;
     if let Ok(bytes) = std::fs::read(dir.join(super::manifest::MANIFEST_FILE)) {
-        hashed.push(bytes);
+        version = hash_part(version, &bytes);
     }
     for kind in LayerKind::ALL {
         let settings = manifest.layer(kind);
@@ -118,22 +121,37 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
             file: &shown,
             list: &mut problems,
         };
-        if let Some(layer) = read_layer(kind, &file, &bytes, &settings, &to_mercator, &mut sink) {
-            layers.push(layer);
-        }
-        hashed.push(bytes);
+        // Hashing a large file is sequential work: it runs beside the parallel reading.
+        let (layer, hashed) = rayon::join(
+            || read_layer(kind, &file, &bytes, &settings, &mut sink),
+            || hash_part(version, &bytes),
+        );
+        version = hashed;
+        layers.extend(layer);
     }
     validate::check_duplicates(&layers, &mut problems);
     validate::check_declared_areas(&layers, &mut problems);
-    let parts: Vec<&[u8]> = hashed.iter().map(Vec::as_slice).collect();
     let dataset = Dataset {
         dir: dir.to_path_buf(),
         layers,
-        version: format!("{:016x}", content_hash(&parts)),
+        version: format!("{version:016x}"),
         loaded_at: OffsetDateTime::now_utc(),
         warnings: Vec::new(),
     };
     Ok(Checked { dataset, problems })
+}
+
+/// The data version: FNV-1a over each file's bytes with a separator after each, folded one
+/// file at a time.
+const VERSION_HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn hash_part(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash ^= 0xff;
+    hash.wrapping_mul(0x0100_0000_01b3)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -149,7 +167,6 @@ fn read_layer(
     file: &Path,
     bytes: &[u8],
     settings: &LayerManifest,
-    to_mercator: &Transform,
     problems: &mut Problems,
 ) -> Option<Layer> {
     let text = match std::str::from_utf8(bytes) {
@@ -202,76 +219,84 @@ fn read_layer(
     };
     let area_of_use = crs.area_of_use();
 
-    let mut parsed = Vec::with_capacity(raw_features.len());
-    for (index, raw) in raw_features.iter().enumerate() {
-        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        let line = line_of(text, offset);
-        match parse_feature(kind, index, line, raw.get(), settings, problems) {
-            Some(f) => parsed.push(f),
-            None => continue,
-        }
+    // Each feature's line, counted in one pass (offsets only grow), not from the start each time.
+    let lines = feature_lines(text, &raw_features);
+    let file_name = problems.file;
+    // Parsing and reprojecting are independent per feature: both cores share them. Each
+    // feature's problems are kept with it and appended in file order afterwards, so the
+    // report reads exactly as a sequential read would write it.
+    let parsed: Vec<(Option<ParsedFeature>, Vec<Problem>)> = raw_features
+        .par_iter()
+        .zip(lines.par_iter())
+        .enumerate()
+        .with_min_len(256)
+        .map(|(index, (raw, &line))| {
+            let mut list = Vec::new();
+            let mut sink = Problems {
+                file: file_name,
+                list: &mut list,
+            };
+            let parsed = parse_feature(kind, index, line, raw.get(), settings, &mut sink);
+            (parsed, list)
+        })
+        .collect();
+    drop(raw_features);
+    let mut kept = Vec::with_capacity(parsed.len());
+    for (feature, mut list) in parsed {
+        problems.list.append(&mut list);
+        kept.extend(feature);
     }
+    let parsed = kept;
 
     let (axis_order, axis_reason) =
         decide_axis_order(&crs, settings, &parsed, &to_lonlat, area_of_use);
-    let mut features = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        let source = match axis_order {
-            AxisOrder::EastNorth => p.geometry,
-            AxisOrder::NorthEast => swap_axes(&p.geometry),
-        };
-        let label = Some(p.label.clone());
-        let lonlat = match to_lonlat.geometry(&source) {
-            Ok(g) => g,
-            Err(e) => {
-                problems.push(Severity::Error, Some(p.line), label, None, e.to_string());
-                continue;
-            }
-        };
-        if let Some(area) = area_of_use {
-            if let Some(outside) = validate::outside_area(&lonlat, area) {
-                problems.push(
-                    Severity::Error,
-                    Some(p.line),
-                    label,
-                    None,
-                    format!(
-                        "coordinates outside the area of use of {crs} ({outside}); wrong CRS or axis order?"
-                    ),
-                );
-                continue;
-            }
+    drop(to_lonlat);
+    // PROJ objects are not Send, and building one costs about a millisecond: each worker
+    // builds its pair once per chunk of a few thousand features, on its own thread. Both were
+    // built once above, so they cannot fail here unless PROJ itself does.
+    let chunk = (parsed.len() / (rayon::current_num_threads() * 2)).max(2048);
+    let crs_ref = &crs;
+    let outcomes: Vec<Result<Feature, Problem>> = parsed
+        .into_par_iter()
+        .chunks(chunk)
+        .flat_map_iter(|features| {
+            let crs = crs_ref;
+            let to_lonlat = Transform::new(crs, &Crs::Epsg(4326));
+            let to_mercator = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857));
+            features.into_iter().map(move |p| {
+                let problem = |line, label, message: String| Problem {
+                    severity: Severity::Error,
+                    file: file_name.to_string(),
+                    line: Some(line),
+                    feature: Some(label),
+                    field: None,
+                    message,
+                };
+                let (to_lonlat, to_mercator) = match (&to_lonlat, &to_mercator) {
+                    (Ok(a), Ok(b)) => (a, b),
+                    (Err(e), _) | (_, Err(e)) => {
+                        return Err(problem(p.line, p.label, e.to_string()))
+                    }
+                };
+                finish_feature(
+                    kind,
+                    p,
+                    axis_order,
+                    to_lonlat,
+                    to_mercator,
+                    crs,
+                    area_of_use,
+                )
+                .map_err(|(line, label, message)| problem(line, label, message))
+            })
+        })
+        .collect();
+    let mut features = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(feature) => features.push(feature),
+            Err(problem) => problems.list.push(problem),
         }
-        if let Err(message) = validate::geometry(&source) {
-            problems.push(Severity::Error, Some(p.line), label, None, message);
-            continue;
-        }
-        let mercator = match to_mercator.geometry(&lonlat) {
-            Ok(g) => g,
-            Err(e) => {
-                problems.push(Severity::Error, Some(p.line), label, None, e.to_string());
-                continue;
-            }
-        };
-        let area_m2 = matches!(lonlat, Geometry::Polygon(_) | Geometry::MultiPolygon(_))
-            .then(|| lonlat.geodesic_area_unsigned());
-        let length_m = match &lonlat {
-            Geometry::LineString(l) => Some(geo::Geodesic.length(l)),
-            Geometry::MultiLineString(m) => Some(m.0.iter().map(|l| geo::Geodesic.length(l)).sum()),
-            _ => None,
-        };
-        features.push(Feature {
-            numeric_id: numeric_id(kind, &p.id),
-            id: p.id,
-            cadastral_id: p.cadastral_id,
-            properties: p.properties,
-            source,
-            lonlat,
-            mercator,
-            area_m2,
-            length_m,
-            line: p.line,
-        });
     }
     let meta = LayerMeta {
         kind,
@@ -282,6 +307,74 @@ fn read_layer(
         axis_reason,
     };
     Some(Layer::new(meta, features))
+}
+
+/// The line each raw feature starts on, counting newlines once through the text.
+fn feature_lines(text: &str, raw: &[&RawValue]) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut line = 1;
+    let mut at = 0;
+    raw.iter()
+        .map(|r| {
+            let offset = (r.get().as_ptr() as usize - text.as_ptr() as usize).min(bytes.len());
+            if offset >= at {
+                line += bytes[at..offset].iter().filter(|&&b| b == b'\n').count();
+                at = offset;
+            }
+            line
+        })
+        .collect()
+}
+
+/// Puts a parsed feature in its axis order, reprojects and validates it, and measures it;
+/// or says (line, feature, message) why not.
+fn finish_feature(
+    kind: LayerKind,
+    p: ParsedFeature,
+    axis_order: AxisOrder,
+    to_lonlat: &Transform,
+    to_mercator: &Transform,
+    crs: &Crs,
+    area_of_use: Option<[f64; 4]>,
+) -> Result<Feature, (usize, String, String)> {
+    let source = match axis_order {
+        AxisOrder::EastNorth => p.geometry,
+        AxisOrder::NorthEast => swap_axes(&p.geometry),
+    };
+    let fail = |message: String| (p.line, p.label.clone(), message);
+    let lonlat = to_lonlat
+        .geometry(&source)
+        .map_err(|e| fail(e.to_string()))?;
+    if let Some(area) = area_of_use {
+        if let Some(outside) = validate::outside_area(&lonlat, area) {
+            return Err(fail(format!(
+                "coordinates outside the area of use of {crs} ({outside}); wrong CRS or axis order?"
+            )));
+        }
+    }
+    validate::geometry(&source).map_err(fail)?;
+    let mercator = to_mercator
+        .geometry(&lonlat)
+        .map_err(|e| fail(e.to_string()))?;
+    let area_m2 = matches!(lonlat, Geometry::Polygon(_) | Geometry::MultiPolygon(_))
+        .then(|| lonlat.geodesic_area_unsigned());
+    let length_m = match &lonlat {
+        Geometry::LineString(l) => Some(geo::Geodesic.length(l)),
+        Geometry::MultiLineString(m) => Some(m.0.iter().map(|l| geo::Geodesic.length(l)).sum()),
+        _ => None,
+    };
+    Ok(Feature {
+        numeric_id: numeric_id(kind, &p.id),
+        id: p.id,
+        cadastral_id: p.cadastral_id,
+        properties: p.properties,
+        source,
+        lonlat,
+        mercator,
+        area_m2,
+        length_m,
+        line: p.line,
+    })
 }
 
 /// The CRS named by a GeoJSON 2008 `crs` member (`{"type": "name", ...}` or the older

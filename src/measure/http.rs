@@ -37,11 +37,11 @@ async fn plot_distances(
 ) -> Result<Json<Value>, ApiError> {
     let id: CadastralId = id.parse().map_err(|e| ApiError::bad_parameter("id", e))?;
     let data = state.data();
-    let row = data
+    let plot = data
         .dataset
         .plot(&id)
-        .and_then(|plot| data.distances.plot(&plot.id))
         .ok_or_else(|| ApiError::not_found(format!("no plot {id} in the zone")))?;
+    let row = data.plot_distances(plot);
     let mut body = json!({ "plot": row.plot_id, "stage": row.stage });
     if let (Value::Object(out), Value::Object(more)) = (&mut body, row.distances.to_json()) {
         out.extend(more);
@@ -94,12 +94,28 @@ async fn point_distances(
     Ok(Json(body))
 }
 
-async fn table_json(State(state): State<AppState>) -> Json<Value> {
-    Json(render::json(&state.data().distances))
+/// The whole table exists only for data up to `EAGER_PLOTS` plots; above that, say so.
+fn whole_table(state: &AppState) -> Result<std::sync::Arc<crate::app::Data>, ApiError> {
+    let data = state.data();
+    match data.distances.deferred() {
+        None => Ok(data),
+        Some(plots) => Err(ApiError::new(
+            axum::http::StatusCode::NOT_IMPLEMENTED,
+            format!(
+                "the distance table is computed at load only for up to {} plots and this data has {plots}: ask GET /plots/{{id}}/distances per plot",
+                super::table::EAGER_PLOTS
+            ),
+        )),
+    }
 }
 
-async fn table_csv(State(state): State<AppState>) -> Response {
-    (
+async fn table_json(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(render::json(&whole_table(&state)?.distances)))
+}
+
+async fn table_csv(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let data = whole_table(&state)?;
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
@@ -107,9 +123,9 @@ async fn table_csv(State(state): State<AppState>) -> Response {
                 "attachment; filename=\"plot-distances.csv\"",
             ),
         ],
-        render::csv(&state.data().distances),
+        render::csv(&data.distances),
     )
-        .into_response()
+        .into_response())
 }
 
 async fn measure(body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {

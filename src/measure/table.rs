@@ -282,12 +282,20 @@ pub struct PlotDistances {
     pub distances: Distances,
 }
 
-/// Every plot's distances, computed once per data version, and what point queries need.
+/// Up to this many plots every plot's distances are computed at load (in parallel); above
+/// it (a municipality's or a province's cadastre) each plot's are computed when asked for,
+/// since each costs a scan of every road and a million of them would hold up start-up.
+pub const EAGER_PLOTS: usize = 5_000;
+
+/// Every plot's distances, computed once per data version (for up to [`EAGER_PLOTS`]
+/// plots), and what point queries need.
 #[derive(Debug, Default)]
 pub struct DistanceTable {
     targets: Targets,
     rows: Vec<PlotDistances>,
     by_id: HashMap<String, usize>,
+    /// Plots in the data when the rows were not computed at load.
+    deferred: Option<usize>,
 }
 
 fn plot_shape(plot: &Feature) -> Shape {
@@ -308,6 +316,14 @@ fn plot_shape(plot: &Feature) -> Shape {
     }
 }
 
+fn measure_plot(targets: &Targets, network: &RoadNetwork, plot: &Feature) -> PlotDistances {
+    PlotDistances {
+        plot_id: plot.id.clone(),
+        stage: plot.stage(),
+        distances: Distances::measure(targets, network, &plot_shape(plot)),
+    }
+}
+
 impl DistanceTable {
     pub fn build(dataset: &Dataset, network: &RoadNetwork) -> DistanceTable {
         let targets = Targets::collect(dataset);
@@ -315,13 +331,17 @@ impl DistanceTable {
             .layer(LayerKind::Plots)
             .map(|l| l.features.as_slice())
             .unwrap_or_default();
+        if plots.len() > EAGER_PLOTS {
+            return DistanceTable {
+                targets,
+                deferred: Some(plots.len()),
+                ..DistanceTable::default()
+            };
+        }
+        use rayon::prelude::*;
         let rows: Vec<PlotDistances> = plots
-            .iter()
-            .map(|plot| PlotDistances {
-                plot_id: plot.id.clone(),
-                stage: plot.stage(),
-                distances: Distances::measure(&targets, network, &plot_shape(plot)),
-            })
+            .par_iter()
+            .map(|plot| measure_plot(&targets, network, plot))
             .collect();
         let by_id = rows
             .iter()
@@ -332,10 +352,22 @@ impl DistanceTable {
             targets,
             rows,
             by_id,
+            deferred: None,
         }
     }
 
-    /// Every plot's row, in the layer's order.
+    /// The number of plots when their distances are computed on request rather than held
+    /// here (more than [`EAGER_PLOTS`]); `None` when [`DistanceTable::rows`] has every plot.
+    pub fn deferred(&self) -> Option<usize> {
+        self.deferred
+    }
+
+    /// One plot's distances, computed now (for data above [`EAGER_PLOTS`] plots).
+    pub fn measure_plot(&self, network: &RoadNetwork, plot: &Feature) -> PlotDistances {
+        measure_plot(&self.targets, network, plot)
+    }
+
+    /// Every plot's row, in the layer's order (empty when [`DistanceTable::deferred`]).
     pub fn rows(&self) -> &[PlotDistances] {
         &self.rows
     }
@@ -350,8 +382,19 @@ impl DistanceTable {
         Distances::measure(&self.targets, network, &Shape::point(point))
     }
 
-    /// A plot's distances as flat scalar card properties (`motorway_m`, …).
+    /// A plot's distances as flat scalar card properties (`motorway_m`, …). Above
+    /// [`EAGER_PLOTS`] plots the card says where to ask instead.
     pub fn summary(&self, plot_id: &str) -> Map<String, Value> {
+        if let Some(plots) = self.deferred {
+            let mut out = Map::new();
+            out.insert(
+                "distance_notes".into(),
+                json!(format!(
+                    "with {plots} plots distances are computed per plot: GET /plots/{plot_id}/distances"
+                )),
+            );
+            return out;
+        }
         self.plot(plot_id)
             .map(|row| row.distances.summary())
             .unwrap_or_default()

@@ -51,12 +51,7 @@ pub fn encode_tile(
                 continue;
             }
             let geometry = if spec.name == "plot_labels" {
-                prepared
-                    .labels
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .and_then(|c| frame.point(c))
+                prepared.label(i, feature).and_then(|c| frame.point(c))
             } else {
                 frame.geometry(&feature.mercator, |c| {
                     shared.is_some_and(|s| s.contains(&vertex_key(c)))

@@ -1,0 +1,103 @@
+//! The generator's promises: the folder loads without errors, holds exactly N plots whose
+//! neighbours share vertices, with sizes in range, and the same seed gives the same bytes.
+
+use std::collections::HashMap;
+
+use super::lattice::{planar_area, Lattice};
+use super::{generate, SynthOptions};
+use crate::geodata::{Dataset, LayerKind};
+
+fn options(dir: &std::path::Path, plots: usize, seed: u64) -> SynthOptions {
+    SynthOptions {
+        plots,
+        out: dir.to_path_buf(),
+        seed,
+    }
+}
+
+#[test]
+fn a_small_cadastre_loads_without_errors_and_routes_every_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = generate(&options(dir.path(), 500, 7)).unwrap();
+    assert_eq!(summary.plots, 500);
+    let dataset = Dataset::load(dir.path()).unwrap();
+    let plots = dataset.layer(LayerKind::Plots).unwrap();
+    assert_eq!(plots.features.len(), 500);
+    // Declared areas are the planar areas, so no plot is off by more than the 1 % tolerance.
+    assert!(dataset
+        .warnings
+        .iter()
+        .all(|w| w.field.as_deref() != Some("declared_area_m2")));
+    let network = crate::measure::RoadNetwork::build(&dataset);
+    assert_eq!(network.stats().2, 1, "the roads form one network");
+    let table = crate::measure::DistanceTable::build(&dataset, &network);
+    let first = &plots.features[0];
+    let row = table.plot(&first.id).unwrap();
+    assert!(row.distances.route.is_ok(), "{:?}", row.distances.route);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_another_seed_other_shapes() {
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    generate(&options(a.path(), 300, 1)).unwrap();
+    generate(&options(b.path(), 300, 1)).unwrap();
+    generate(&options(c.path(), 300, 2)).unwrap();
+    for file in [
+        "plots.geojson",
+        "roads.geojson",
+        "poi.geojson",
+        "manifest.toml",
+    ] {
+        let read = |d: &tempfile::TempDir| std::fs::read(d.path().join(file)).unwrap();
+        assert_eq!(read(&a), read(&b), "{file}");
+    }
+    let plots = |d: &tempfile::TempDir| std::fs::read(d.path().join("plots.geojson")).unwrap();
+    assert_ne!(plots(&a), plots(&c));
+}
+
+/// A vertex rounded to millimetres, as written.
+type Millimetres = (i64, i64);
+
+#[test]
+fn plots_have_4_to_30_vertices_sizes_in_range_and_share_their_edges() {
+    let lattice = Lattice::new(20_000, 3);
+    // How many plots use each (rounded) boundary segment: a segment inside the cadastre is
+    // used by exactly two plots, in opposite directions, so neighbours share it exactly.
+    let mut segments: HashMap<(Millimetres, Millimetres), i32> = HashMap::new();
+    let key = |p: (f64, f64)| ((p.0 * 1000.0).round() as i64, (p.1 * 1000.0).round() as i64);
+    let mut smallest = f64::MAX;
+    let mut largest = 0.0f64;
+    let mut interior = 0;
+    for (i, j) in lattice.plot_cells() {
+        let ring = lattice.ring(i, j);
+        let vertices = ring.len() - 1;
+        assert!((4..=30).contains(&vertices), "{vertices} vertices");
+        let area = planar_area(&ring);
+        smallest = smallest.min(area);
+        largest = largest.max(area);
+        for w in ring.windows(2) {
+            *segments.entry((key(w[0]), key(w[1]))).or_default() += 1;
+        }
+        if !Lattice::is_corridor(i + 1, j) && !Lattice::is_corridor(i, j + 1) {
+            interior += 1;
+        }
+    }
+    assert!(interior > 10_000);
+    assert!(smallest >= 200.0, "smallest plot {smallest} m²");
+    assert!(largest <= 50_000.0, "largest plot {largest} m²");
+    // Near Stara Zagora the plots crowd: the smallest is far smaller than the largest.
+    assert!(largest / smallest > 20.0, "{smallest}..{largest}");
+    let shared = segments
+        .iter()
+        .filter(|((a, b), _)| segments.contains_key(&(*b, *a)))
+        .count();
+    assert!(
+        shared * 10 > segments.len() * 8,
+        "most segments are shared with a neighbour in reverse ({shared} of {})",
+        segments.len()
+    );
+}

@@ -1,0 +1,50 @@
+//! Data above the distance table's size (`EAGER_PLOTS`): a synthetic cadastre of 6,000 plots
+//! starts, answers each plot's distances on request, and says plainly that the whole table
+//! is not kept.
+
+mod common;
+
+use common::{spawn_app_with, test_config};
+use zagore::synth::{generate, SynthOptions};
+
+#[tokio::test]
+async fn a_large_cadastre_measures_each_plot_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SynthOptions {
+        plots: 6_000,
+        out: dir.path().to_path_buf(),
+        seed: 5,
+    };
+    generate(&options).unwrap();
+    let app = spawn_app_with(zagore::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    })
+    .await;
+
+    let (status, page) = app.get_json("/collections/plots/items?limit=1").await;
+    assert_eq!(status, 200);
+    assert_eq!(page["numberMatched"], 6_000);
+    let id = page["features"][0]["id"].as_str().unwrap().to_string();
+
+    let (status, body) = app.get_json(&format!("/plots/{id}/distances")).await;
+    assert_eq!(status, 200, "{body}");
+    let straight = body["interchange"]["distance_m"].as_f64().unwrap();
+    let by_road = body["interchange"]["road_distance_m"].as_f64().unwrap();
+    assert!(straight > 0.0);
+    // A way along the roads is never shorter than the straight line.
+    assert!(by_road >= straight, "{by_road} < {straight}");
+
+    let (_, item) = app
+        .get_json(&format!("/collections/plots/items/{id}"))
+        .await;
+    let notes = item["properties"]["distance_notes"].as_str().unwrap();
+    assert!(notes.contains(&format!("/plots/{id}/distances")), "{notes}");
+
+    let (status, problem) = app.get_json("/plots/distances").await;
+    assert_eq!(status, 501);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("/plots/{id}/distances"));
+}
