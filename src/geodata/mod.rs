@@ -7,6 +7,7 @@
 
 pub mod cadastral;
 pub mod crs;
+mod decide;
 pub mod manifest;
 mod read;
 pub mod report;

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use super::crs::{AxisOrder, Crs, Transform};
 use super::manifest::{LayerManifest, Manifest};
-use super::validate;
+use super::{decide, validate};
 use super::{
     numeric_id, CadastralId, Checked, CrsSource, DataError, Dataset, Feature, Layer, LayerKind,
     Problem, Severity,
@@ -209,7 +209,13 @@ fn read_layer(
         );
         return None;
     };
-    let (crs, crs_source) = decide_crs(collection.crs.as_ref(), settings, problems)?;
+    let (crs, crs_source) = match decide::crs(collection.crs.as_ref(), settings) {
+        Ok(decided) => decided,
+        Err(message) => {
+            problems.push(Severity::Error, None, None, Some("crs"), message);
+            return None;
+        }
+    };
     let to_lonlat = match Transform::new(&crs, &Crs::Epsg(4326)) {
         Ok(t) => t,
         Err(e) => {
@@ -248,8 +254,13 @@ fn read_layer(
     }
     let parsed = kept;
 
-    let (axis_order, axis_reason) =
-        decide_axis_order(&crs, settings, &parsed, &to_lonlat, area_of_use);
+    let (axis_order, axis_reason) = decide::axis_order(
+        &crs,
+        settings,
+        first_coord(&parsed),
+        &to_lonlat,
+        area_of_use,
+    );
     drop(to_lonlat);
     // PROJ objects are not Send, and building one costs about a millisecond: each worker
     // builds its pair once per chunk of a few thousand features, on its own thread. Both were
@@ -339,7 +350,7 @@ fn finish_feature(
 ) -> Result<Feature, (usize, String, String)> {
     let source = match axis_order {
         AxisOrder::EastNorth => p.geometry,
-        AxisOrder::NorthEast => swap_axes(&p.geometry),
+        AxisOrder::NorthEast => decide::swap_axes(&p.geometry),
     };
     let fail = |message: String| (p.line, p.label.clone(), message);
     let lonlat = to_lonlat
@@ -377,140 +388,11 @@ fn finish_feature(
     })
 }
 
-/// The CRS named by a GeoJSON 2008 `crs` member (`{"type": "name", ...}` or the older
-/// `{"type": "EPSG", "properties": {"code": 7801}}`).
-fn crs_member(member: &Value) -> Result<String, String> {
-    let props = member.get("properties");
-    match member.get("type").and_then(Value::as_str) {
-        Some("name") => props
-            .and_then(|p| p.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| "a crs member of type name needs properties.name".to_string()),
-        Some("EPSG") => props
-            .and_then(|p| p.get("code"))
-            .and_then(Value::as_u64)
-            .map(|c| format!("EPSG:{c}"))
-            .ok_or_else(|| "a crs member of type EPSG needs properties.code".to_string()),
-        other => Err(format!(
-            "unsupported crs member type {other:?} (linked CRSs are not fetched)"
-        )),
-    }
-}
-
-fn decide_crs(
-    member: Option<&Value>,
-    settings: &LayerManifest,
-    problems: &mut Problems,
-) -> Option<(Crs, CrsSource)> {
-    let from_manifest = match settings.crs.as_deref().map(str::parse::<Crs>) {
-        Some(Ok(crs)) => Some(crs),
-        Some(Err(e)) => {
-            problems.push(
-                Severity::Error,
-                None,
-                None,
-                Some("crs"),
-                format!("manifest.toml: {e}"),
-            );
-            return None;
-        }
-        None => None,
-    };
-    let from_file = match member.filter(|m| !m.is_null()).map(crs_member) {
-        Some(Ok(name)) => match name.parse::<Crs>() {
-            Ok(crs) => Some(crs),
-            Err(e) => {
-                problems.push(Severity::Error, None, None, Some("crs"), e.to_string());
-                return None;
-            }
-        },
-        Some(Err(message)) => {
-            problems.push(Severity::Error, None, None, Some("crs"), message);
-            return None;
-        }
-        None => None,
-    };
-    match (from_file, from_manifest) {
-        (Some(file), Some(manifest)) if file != manifest => {
-            problems.push(
-                Severity::Error,
-                None,
-                None,
-                Some("crs"),
-                format!(
-                    "the file says {file} but manifest.toml says {manifest}; one of them is wrong"
-                ),
-            );
-            None
-        }
-        (Some(file), _) => Some((file, CrsSource::FileMember)),
-        (None, Some(manifest)) => Some((manifest, CrsSource::Manifest)),
-        (None, None) => Some((Crs::Crs84, CrsSource::Rfc7946Default)),
-    }
-}
-
-fn swap_axes(g: &Geometry<f64>) -> Geometry<f64> {
-    use geo::MapCoords;
-    g.map_coords(|c| geo::coord! { x: c.y, y: c.x })
-}
-
-/// Decides which coordinate the file stores first: the manifest says, or else the
-/// coordinates do (only one order lands inside the CRS's area of use), or else the GeoJSON
-/// convention (easting first).
-fn decide_axis_order(
-    crs: &Crs,
-    settings: &LayerManifest,
-    features: &[ParsedFeature],
-    to_lonlat: &Transform,
-    area: Option<[f64; 4]>,
-) -> (AxisOrder, String) {
-    if let Some(order) = settings.axis_order {
-        return (order, "set in manifest.toml".to_string());
-    }
-    if crs.is_lon_lat_wgs84() {
-        return (
-            AxisOrder::EastNorth,
-            "longitude first, per RFC 7946".to_string(),
-        );
-    }
-    let sample = features
+/// The first coordinate of the first feature, the sample the axis order is decided on.
+fn first_coord(features: &[ParsedFeature]) -> Option<geo::Coord<f64>> {
+    features
         .iter()
-        .find_map(|f| geo::CoordsIter::coords_iter(&f.geometry).next());
-    if let (Some(c), Some(area)) = (sample, area) {
-        let inside = |x: f64, y: f64| {
-            to_lonlat
-                .apply(x, y)
-                .map(|(lon, lat)| {
-                    lon >= area[0] && lon <= area[2] && lat >= area[1] && lat <= area[3]
-                })
-                .unwrap_or(false)
-        };
-        match (inside(c.x, c.y), inside(c.y, c.x)) {
-            (true, false) => {
-                return (
-                    AxisOrder::EastNorth,
-                    "decided from the coordinates: only easting-first falls inside the CRS's area of use".to_string(),
-                )
-            }
-            (false, true) => {
-                return (
-                    AxisOrder::NorthEast,
-                    "decided from the coordinates: only northing-first falls inside the CRS's area of use".to_string(),
-                )
-            }
-            _ => {}
-        }
-    }
-    let note = if crs.authority_is_north_first() {
-        " (the authority defines northing first; files usually store easting first)"
-    } else {
-        ""
-    };
-    (
-        AxisOrder::EastNorth,
-        format!("assumed easting first, the GeoJSON convention{note}"),
-    )
+        .find_map(|f| geo::CoordsIter::coords_iter(&f.geometry).next())
 }
 
 /// A feature whose identifier, properties and geometry have been read but not yet reprojected.
