@@ -105,6 +105,15 @@ async fn a_corrupt_file_keeps_the_old_data_and_a_valid_change_is_picked_up() {
     assert!(after["last_reload_error"].is_null());
 }
 
+async fn reload_with_token(app: &TestApp) -> reqwest::Response {
+    app.client
+        .post(app.url("/admin/reload"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn admin_reload_needs_the_token() {
     let dir = copy_of_geodata();
@@ -136,28 +145,13 @@ async fn admin_reload_needs_the_token() {
         .unwrap();
     assert_eq!(resp.status(), 401);
 
-    let resp = app
-        .client
-        .post(&url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let resp = reload_with_token(&app).await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["outcome"], "unchanged");
 
     drop_last_plot(dir.path());
-    let body: Value = app
-        .client
-        .post(&url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = reload_with_token(&app).await.json().await.unwrap();
     assert_eq!(body["outcome"], "replaced", "{body}");
     assert_eq!(health(&app).await["layers"]["plots"], 17);
 
@@ -167,13 +161,7 @@ async fn admin_reload_needs_the_token() {
         "{\"type\": \"FeatureCollection\"",
     )
     .unwrap();
-    let resp = app
-        .client
-        .post(&url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let resp = reload_with_token(&app).await;
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     assert!(

@@ -83,6 +83,11 @@ pub fn simplify_path(vertices: &[Vertex], tolerance: f64) -> Vec<P> {
     keep[0] = true;
     keep[n - 1] = true;
     simplify_between_anchors(&points, &mut keep, tolerance);
+    kept(points, keep)
+}
+
+/// The points marked to keep, without repeats.
+fn kept(points: Vec<P>, keep: Vec<bool>) -> Vec<P> {
     dedup(
         points
             .into_iter()
@@ -119,13 +124,7 @@ pub fn simplify_ring(vertices: &[Vertex], tolerance: f64) -> Vec<P> {
     simplify_between_anchors(&points, &mut keep, tolerance);
     points.pop();
     keep.pop();
-    dedup(
-        points
-            .into_iter()
-            .zip(keep)
-            .filter(|(_, k)| *k)
-            .map(|(p, _)| p),
-    )
+    kept(points, keep)
 }
 
 fn simplify_between_anchors(points: &[P], keep: &mut [bool], tolerance: f64) {
