@@ -108,6 +108,19 @@ for _ in range(50):
     print(f"/plots/at?lon={lon:.6f}&lat={lat:.6f}")
 PY
 
+distances="$work/distances.txt"
+python3 - "$dir/plots.geojson" > "$distances" <<'PY'
+import json, sys
+# every 20,000th plot of the file (one feature per line), and 25 points in the extent
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8")):
+    if line.startswith('{"type": "Feature"') and n % 20000 == 7:
+        print("/plots/" + json.loads(line.rstrip().rstrip(","))["id"] + "/distances")
+import random
+random.seed(10)
+for _ in range(25):
+    print(f"/distances?lon={25.6345 + random.uniform(-0.3, 0.3):.6f}&lat={42.4258 + random.uniform(-0.25, 0.25):.6f}")
+PY
+
 lua="$work/urls.lua"
 cat > "$lua" <<'LUA'
 local urls = {}
@@ -135,6 +148,8 @@ load() {
     line=$(URLS="$file" taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --timeout 5s -s "$lua" "$base" | grep '^RESULT')
     read -r _ a b c d <<<"$line"
     rps+=("$a"); p50+=("$b"); p99+=("$c"); err+=("$d")
+    # Requests wrk abandoned may still be encoding: let them finish before the next run.
+    sleep 1
   done
   echo "$(printf '%s\n' "${rps[@]}" | median) $(printf '%s\n' "${p50[@]}" | median) $(printf '%s\n' "${p99[@]}" | median) $(printf '%s\n' "${err[@]}" | median)"
 }
@@ -176,6 +191,7 @@ for z in $(seq 10 18); do
 done
 read -r bbox_rps bbox_p50 bbox_p99 bbox_err < <(load "$queries" "$base")
 read -r click_rps click_p50 click_p99 click_err < <(load "$clicks" "$base")
+read -r dist_rps dist_p50 dist_p99 dist_err < <(load "$distances" "$base")
 stop
 
 # --- zagore, warm; dump the tiles ---------------------------------------------------------
@@ -255,9 +271,13 @@ kill "$bpid"; wait "$bpid" 2>/dev/null || true; bpid=""
 # PostgreSQL with PostGIS answers as the postgres user. The table is loaded with ogr2ogr in
 # EPSG:3857 with a GiST index. Martin's tiles hold only the plots layer (our tiles also hold
 # roads, labels and points), so Martin does less work per tile than zagore.
-martin_row=""
-martin_warm_row=""
-declare -A zoom_martin
+#
+# A query PostgreSQL is running when wrk gives up keeps running: left alone it would eat
+# the next run's time. So every Martin run starts from a fresh Martin and an idle
+# database: Martin is restarted, and the database's active queries are cancelled and
+# waited for, before each run (and a warm run first fetches each of its URLs twice).
+declare -A zoom_martin zoom_martin_warm
+martin_ran=""
 if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && su postgres -c "psql -qAtc 'select 1'" >/dev/null 2>&1; then
   db=zagore_bench_$served
   if ! su postgres -c "psql -qAt -d $db -c 'select count(*) from plots'" 2>/dev/null | grep -qx "$served"; then
@@ -271,31 +291,77 @@ if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && su postgres -c "psql -qAtc 'sel
   su postgres -c "psql -qAtc \"select 1 from pg_roles where rolname = '$me'\"" | grep -qx 1 \
     || su postgres -c "createuser -s $me"
   for p in $(pgrep -u postgres); do taskset -a -p -c 0 "$p" >/dev/null 2>&1 || true; done
-  martin_urls="$work/martin-urls.txt"
-  sed 's#^/tiles/#/plots/#; s#\.mvt$##' "$urls" > "$martin_urls"
-  martin_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   conn="postgresql:///$db?host=/var/run/postgresql&user=$me"
-  for mode in cold warm; do
-    cache=0; [ "$mode" = warm ] && cache=512
-    taskset -c 0 "$MARTIN" --listen-addresses "127.0.0.1:$martin_port" --cache-size "$cache" "$conn" 2>"$work/martin-$mode.log" &
-    mpid=$!
-    for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$martin_port/catalog" && break; sleep 0.2; done
-    if [ "$mode" = warm ]; then
-      while read -r u; do curl -s -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$martin_port$u"; done < "$martin_urls"
-    fi
-    read -r m_rps m_p50 m_p99 m_err < <(load "$martin_urls" "http://127.0.0.1:$martin_port")
-    if [ "$mode" = cold ]; then
-      martin_row="| Martin + PostGIS, cache off (cold) | $m_rps | $m_p50 ms | $m_p99 ms | $m_err |"
-      cold_vs_martin=$(printf '%.2f' "$(echo "scale=4; $cold_rps / $m_rps" | bc)")
-      for z in $(seq 10 18); do
-        sed 's#^/tiles/#/plots/#; s#\.mvt$##' "$work/z$z.txt" > "$work/mz$z.txt"
-        zoom_martin[$z]=$(load "$work/mz$z.txt" "http://127.0.0.1:$martin_port")
-      done
-    else
-      martin_warm_row="| Martin + PostGIS, cache on (warm) | $m_rps | $m_p50 ms | $m_p99 ms | $m_err |"
-    fi
-    kill "$mpid"; wait "$mpid" 2>/dev/null || true
+  pg_idle() {
+    local active
+    for _ in $(seq 120); do
+      active=$(su postgres -c "psql -qAt -d $db -c \"select count(*) from pg_stat_activity where datname = '$db' and state = 'active' and pid <> pg_backend_pid()\"")
+      [ "$active" = 0 ] && return 0
+      su postgres -c "psql -qAt -d $db -c \"select pg_cancel_backend(pid) from pg_stat_activity where datname = '$db' and state = 'active' and pid <> pg_backend_pid()\"" >/dev/null
+      sleep 0.5
+    done
+    echo "bench: PostgreSQL did not become idle" >&2
+  }
+  # martin_load MODE FILE -> "req/s p50 p99 errors" (medians of $runs fresh runs)
+  martin_load() {
+    local mode=$1 file=$2 cache=0 rps=() p50=() p99=() err=() port mpid line
+    [ "$mode" = warm ] && cache=1024
+    sed 's#^/tiles/#/plots/#; s#\.mvt$##' "$file" > "$work/martin-urls.txt"
+    for _ in $(seq "$runs"); do
+      pg_idle
+      port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+      taskset -c 0 "$MARTIN" --listen-addresses "127.0.0.1:$port" --cache-size "$cache" "$conn" >>"$work/martin-$mode.log" 2>&1 &
+      mpid=$!
+      for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/catalog" && break; sleep 0.2; done
+      if [ "$mode" = warm ]; then
+        for _ in 1 2; do
+          while read -r u; do curl -s -o /dev/null --max-time 120 -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$u"; done < "$work/martin-urls.txt"
+        done
+      fi
+      line=$(URLS="$work/martin-urls.txt" taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --timeout 5s -s "$lua" "http://127.0.0.1:$port" | grep '^RESULT')
+      read -r _ a b c d <<<"$line"
+      rps+=("$a"); p50+=("$b"); p99+=("$c"); err+=("$d")
+      kill "$mpid"; wait "$mpid" 2>/dev/null || true
+    done
+    pg_idle
+    echo "$(printf '%s\n' "${rps[@]}" | median) $(printf '%s\n' "${p50[@]}" | median) $(printf '%s\n' "${p99[@]}" | median) $(printf '%s\n' "${err[@]}" | median)"
+  }
+  read -r m_rps m_p50 m_p99 m_err < <(martin_load cold "$urls")
+  read -r mw_rps mw_p50 mw_p99 mw_err < <(martin_load warm "$urls")
+  echo "martin cold: $m_rps req/s; warm: $mw_rps req/s" >&2
+  for z in $(seq 10 18); do
+    zoom_martin[$z]=$(martin_load cold "$work/z$z.txt")
+    zoom_martin_warm[$z]=$(martin_load warm "$work/z$z.txt")
+    echo "martin z$z: cold ${zoom_martin[$z]}; warm ${zoom_martin_warm[$z]}" >&2
   done
+  martin_ran=1
+fi
+
+# --- Martin's GeoJSON source (optional, MARTIN_GEOJSON=1): one request at a time ---------
+# Martin's GeoJSON source needs WGS84; it takes seconds per tile at this size, so it gets
+# a sequential latency per zoom (5 tiles per zoom, one request at a time) rather than a load.
+declare -A zoom_geojson
+geojson_rss=""
+if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && [ -n "${MARTIN_GEOJSON:-}" ]; then
+  wgs84="$work/p$served-wgs84/plots.geojson"
+  if [ ! -s "$wgs84" ]; then
+    mkdir -p "$(dirname "$wgs84")"
+    ogr2ogr -f GeoJSON -t_srs EPSG:4326 -lco RFC7946=YES -lco COORDINATE_PRECISION=8 "$wgs84" "$dir/plots.geojson" >&2
+  fi
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  taskset -c 0 "$MARTIN" --listen-addresses "127.0.0.1:$port" --cache-size 0 "$wgs84" >"$work/martin-geojson.log" 2>&1 &
+  gpid=$!
+  for _ in $(seq 1200); do curl -sf -o /dev/null "http://127.0.0.1:$port/catalog" && break; sleep 0.5; done
+  for z in 12 14 16 18; do
+    times=()
+    for u in $(sed 's#^/tiles/#/plots/#; s#\.mvt$##' "$work/z$z.txt" | awk 'NR % 8 == 1' | head -5); do
+      times+=("$(curl -s -o /dev/null --max-time 120 -H 'Accept-Encoding: gzip' -w '%{time_total}' "http://127.0.0.1:$port$u")")
+    done
+    zoom_geojson[$z]=$(printf '%s\n' "${times[@]}" | median)
+    echo "martin geojson z$z: ${zoom_geojson[$z]} s" >&2
+  done
+  geojson_rss=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$gpid/status)
+  kill "$gpid"; wait "$gpid" 2>/dev/null || true
 fi
 
 ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
@@ -313,8 +379,10 @@ ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
   echo "| zagore, cache on (warm) | $warm_rps | $warm_p50 ms | $warm_p99 ms | $warm_err |"
   echo "| nginx, same bytes as static files | $nginx_rps | $nginx_p50 ms | $nginx_p99 ms | $nginx_err |"
   echo "| bare axum handler, same bytes from memory | $bare_rps | $bare_p50 ms | $bare_p99 ms | $bare_err |"
-  [ -n "$martin_row" ] && echo "$martin_row"
-  [ -n "$martin_warm_row" ] && echo "$martin_warm_row"
+  if [ -n "$martin_ran" ]; then
+    echo "| Martin + PostGIS, cache off (cold) | $m_rps | $m_p50 ms | $m_p99 ms | $m_err |"
+    echo "| Martin + PostGIS, cache on (warm) | $mw_rps | $mw_p50 ms | $mw_p99 ms | $mw_err |"
+  fi
   echo
   echo "zagore warm / nginx: **$(ratio "$warm_rps" "$nginx_rps")**; zagore warm / bare handler: **$(ratio "$warm_rps" "$bare_rps")**."
   echo
@@ -336,19 +404,34 @@ ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
   echo "|---|---|---|---|---|"
   echo "| bbox page, \`/collections/plots/items?bbox=…&limit=100\` (50 boxes near Stara Zagora) | $bbox_rps | $bbox_p50 ms | $bbox_p99 ms | $bbox_err |"
   echo "| click, \`/plots/at?lon=…&lat=…\` (50 points) | $click_rps | $click_p50 ms | $click_p99 ms | $click_err |"
+  echo "| distances, \`/plots/{id}/distances\` and \`/distances?lon=…&lat=…\` ($(wc -l < "$distances") URLs) | $dist_rps | $dist_p50 ms | $dist_p99 ms | $dist_err |"
   echo
-  if [ -n "$martin_row" ]; then
+  if [ -n "$martin_ran" ]; then
     echo
-    echo "zagore cold / Martin + PostGIS cold: **$cold_vs_martin**. Per zoom, Martin + PostGIS cold (req/s, p50, p99):"
+    echo "zagore cold / Martin + PostGIS cold, all URLs: **$(ratio "$cold_rps" "$m_rps")**. Per zoom, cold"
+    echo "and warm (req/s, p99; Martin restarted and PostgreSQL idle before every run):"
     echo
-    echo "| zoom | req/s | p50 | p99 |"
-    echo "|---|---|---|---|"
+    echo "| zoom | zagore cold | Martin cold | cold ratio | zagore cold p99 | Martin cold p99 | zagore warm | Martin warm | Martin warm p99 |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     for z in $(seq 10 18); do
-      read -r mr m50 m99 _ <<<"${zoom_martin[$z]}"
-      echo "| $z | $mr | $m50 ms | $m99 ms |"
+      read -r cr _ c99 _ <<<"${zoom_cold[$z]}"
+      read -r wr _ _ _ <<<"${zoom_warm[$z]}"
+      read -r mr _ m99 _ <<<"${zoom_martin[$z]}"
+      read -r mwr _ mw99 _ <<<"${zoom_martin_warm[$z]}"
+      r="–"; [ "$mr" != "0.0" ] && r="$(ratio "$cr" "$mr")×"
+      echo "| $z | $cr | $mr | $r | $c99 ms | $m99 ms | $wr | $mwr | $mw99 ms |"
     done
   else
     echo "Not measured in this run: Martin (set MARTIN=/path/to/martin with PostGIS running)."
+  fi
+  if [ -n "$geojson_rss" ]; then
+    echo
+    echo "Martin's GeoJSON source (the plots converted to WGS84 with ogr2ogr), one request at a"
+    echo "time, median of 5 tiles per zoom; Martin's peak RSS ${geojson_rss} MiB:"
+    echo
+    echo "| zoom | seconds per tile |"
+    echo "|---|---|"
+    for z in 12 14 16 18; do echo "| $z | ${zoom_geojson[$z]} s |"; done
   fi
 } >> "$report"
 cp "$report" "$out"
