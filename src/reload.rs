@@ -9,8 +9,8 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify::event::{AccessKind, AccessMode, EventKind, MetadataKind, ModifyKind};
+use notify::{RecommendedWatcher, RecursiveMode, Watcher as _};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -121,7 +121,7 @@ pub struct Reloader {
     _watcher: Option<Watcher>,
 }
 
-type Watcher = Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>;
+type Watcher = RecommendedWatcher;
 
 /// Starts reloading on SIGHUP and, when configured, on changes in the data folder.
 /// Call from within the Tokio runtime.
@@ -146,27 +146,41 @@ pub fn start(state: &AppState) -> Reloader {
 /// Watches the data folder and reloads when it changes. Keep the returned watcher alive.
 fn watch(state: AppState) -> Result<Watcher, String> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let mut debouncer = new_debouncer(SETTLE, move |result: DebounceEventResult| {
-        if let Ok(events) = result {
-            if !events.is_empty() {
+    let mut watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
+        if let Ok(event) = result {
+            if changes_data(&event.kind) {
                 let _ = tx.send(());
             }
         }
     })
     .map_err(|e| e.to_string())?;
     let dir = state.config().data_dir.clone();
-    debouncer
-        .watcher()
+    watcher
         .watch(&dir, RecursiveMode::NonRecursive)
         .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
     tokio::spawn(async move {
         while rx.recv().await.is_some() {
-            // Coalesce a burst of changes into one reload.
-            while rx.try_recv().is_ok() {}
+            // Wait until the folder has been quiet for SETTLE, coalescing a burst of
+            // changes (a file copied in, an editor's save) into one reload.
+            while let Ok(Some(())) = tokio::time::timeout(SETTLE, rx.recv()).await {}
             let _ = reload_async(state.clone()).await;
         }
     });
-    Ok(debouncer)
+    Ok(watcher)
+}
+
+/// Whether a file-system event can change the data. Opening and reading a file (as every
+/// reload does, and backups, `cat` or `zagore check` on the same folder) must not trigger a
+/// reload, or a reload would set off the next one for ever; nor must an access-time update.
+fn changes_data(kind: &EventKind) -> bool {
+    match kind {
+        // inotify's IN_CLOSE_WRITE: a writer has just finished with a file.
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => true,
+        EventKind::Any | EventKind::Other => true,
+    }
 }
 
 /// Reloads on every SIGHUP.
@@ -187,3 +201,32 @@ fn reload_on_sighup(state: AppState) {
 
 #[cfg(not(unix))]
 fn reload_on_sighup(_state: AppState) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
+
+    #[test]
+    fn reading_the_data_is_not_a_change_but_writing_renaming_and_removing_are() {
+        let reads = [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)),
+        ];
+        for kind in reads {
+            assert!(!changes_data(&kind), "{kind:?} must not reload");
+        }
+        let changes = [
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            EventKind::Remove(RemoveKind::File),
+            // inotify's IN_CLOSE_WRITE: a writer finished.
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+        ];
+        for kind in changes {
+            assert!(changes_data(&kind), "{kind:?} must reload");
+        }
+    }
+}
