@@ -52,7 +52,7 @@ impl Data {
     /// values only).
     pub fn plot_card(&self, plot: &Feature) -> serde_json::Map<String, serde_json::Value> {
         use serde_json::json;
-        let mut card = plot.properties.clone();
+        let mut card = plot.properties.to_map();
         if let Some(area) = plot.area_m2 {
             card.insert("area_m2".into(), json!((area * 10.0).round() / 10.0));
             card.insert("area_decares".into(), json!((area / 100.0).round() / 10.0));
