@@ -52,7 +52,7 @@ impl Data {
     /// values only).
     pub fn plot_card(&self, plot: &Feature) -> serde_json::Map<String, serde_json::Value> {
         use serde_json::json;
-        let mut card = plot.properties.clone();
+        let mut card = plot.properties.to_map();
         if let Some(area) = plot.area_m2 {
             card.insert("area_m2".into(), json!((area * 10.0).round() / 10.0));
             card.insert("area_decares".into(), json!((area / 100.0).round() / 10.0));
@@ -94,16 +94,19 @@ impl Data {
 fn card_points(plots: &Layer) -> Vec<CardPoints> {
     use geo::{Centroid, InteriorPoint};
     use rayon::prelude::*;
-    // PROJ objects are not Send: one per chunk of plots, built on the worker's thread.
+    // PROJ objects are not Send: one per piece of plots, built on the worker's thread.
     let chunk = (plots.features.len() / (rayon::current_num_threads() * 2)).max(2048);
+    let mut points = Vec::new();
+    // An indexed collect: written straight into one exact-size vector.
     plots
         .features
-        .par_chunks(chunk)
-        .flat_map_iter(|features| {
+        .par_iter()
+        .with_min_len(chunk)
+        .map_init(
             // The layer was reprojected with this very transform when it loaded; should PROJ
             // refuse it now, the cards go without these points rather than fail.
-            let to_lonlat = crs::Transform::new(&plots.source_crs, &crs::Crs::Crs84).ok();
-            features.iter().map(move |plot| {
+            || crs::Transform::new(&plots.source_crs, &crs::Crs::Crs84).ok(),
+            |to_lonlat, plot| {
                 let lonlat = |p: Option<geo::Point>| {
                     let (p, t) = (p?, to_lonlat.as_ref()?);
                     t.apply(p.x(), p.y()).ok()
@@ -112,9 +115,10 @@ fn card_points(plots: &Layer) -> Vec<CardPoints> {
                     lonlat(plot.source.centroid()),
                     lonlat(plot.source.interior_point()),
                 ]
-            })
-        })
-        .collect()
+            },
+        )
+        .collect_into_vec(&mut points);
+    points
 }
 
 struct Inner {

@@ -101,7 +101,7 @@ impl<'a> Properties<'a> {
     pub fn of(&self, feature: &Feature) -> Map<String, Value> {
         match self.kind {
             LayerKind::Plots => self.data.plot_card(feature),
-            _ => feature.properties.clone(),
+            _ => feature.properties.to_map(),
         }
     }
 }

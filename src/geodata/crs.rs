@@ -280,11 +280,25 @@ impl Transform {
 
     /// Transforms every coordinate of a geometry.
     pub fn geometry(&self, g: &geo::Geometry<f64>) -> Result<geo::Geometry<f64>, CrsError> {
-        use geo::MapCoords;
-        g.try_map_coords(|c| {
-            let (x, y) = self.apply(c.x, c.y)?;
-            Ok(geo::coord! { x: x, y: y })
-        })
+        use geo::MapCoordsInPlace;
+        // Transformed in a copy: its vectors have exactly the source's length, where
+        // collecting through a fallible map would leave them with spare capacity.
+        // (geo's fallible in-place map does not compile for Geometry: the first error is
+        // kept aside instead.)
+        let mut out = g.clone();
+        let failed = std::cell::Cell::new(None);
+        out.map_coords_in_place(|c| match self.apply(c.x, c.y) {
+            Ok((x, y)) => geo::coord! { x: x, y: y },
+            Err(e) => {
+                let first = failed.take().unwrap_or(e);
+                failed.set(Some(first));
+                c
+            }
+        });
+        match failed.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 }
 

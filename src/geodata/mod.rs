@@ -9,8 +9,11 @@ pub mod cadastral;
 pub mod crs;
 mod decide;
 pub mod manifest;
+mod parse;
+pub mod properties;
 mod read;
 pub mod report;
+mod scan;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -18,11 +21,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use geo::{Geometry, Rect};
-use serde_json::{Map, Value};
+use rayon::slice::ParallelSliceMut;
 use time::OffsetDateTime;
 
 pub use cadastral::{CadastralId, CadastralIdError};
 pub use crs::{AxisOrder, Crs, CrsError, Transform};
+pub use properties::{PropValue, Properties};
 
 use crate::index::LayerIndex;
 
@@ -92,8 +96,8 @@ pub struct Feature {
     pub numeric_id: u64,
     /// The parsed cadastral identifier (plots only).
     pub cadastral_id: Option<CadastralId>,
-    /// Properties under the service's field names (see [`manifest`]).
-    pub properties: Map<String, Value>,
+    /// Properties under the service's field names (see [`manifest`]), in the file's order.
+    pub properties: Properties,
     /// Geometry in the source CRS, easting first, exactly as read (for output in that CRS).
     pub source: Geometry<f64>,
     /// Geometry in WGS84 longitude/latitude.
@@ -111,17 +115,17 @@ pub struct Feature {
 impl Feature {
     /// A property as a string, if it is one.
     pub fn str_prop(&self, name: &str) -> Option<&str> {
-        self.properties.get(name).and_then(Value::as_str)
+        self.properties.get(name).and_then(PropValue::as_str)
     }
 
     /// A property as a number, if it is one.
     pub fn num_prop(&self, name: &str) -> Option<f64> {
-        self.properties.get(name).and_then(Value::as_f64)
+        self.properties.get(name).and_then(PropValue::as_f64)
     }
 
     /// The stage a plot or stage outline belongs to.
     pub fn stage(&self) -> Option<i64> {
-        self.properties.get("stage").and_then(Value::as_i64)
+        self.properties.get("stage").and_then(PropValue::as_i64)
     }
 }
 
@@ -160,18 +164,19 @@ pub struct Layer {
     /// Extent in WGS84 longitude/latitude (None when the layer is empty).
     pub extent: Option<Rect<f64>>,
     pub index: LayerIndex,
-    by_id: BTreeMap<String, usize>,
+    /// Positions in `features`, ordered by identifier (then position): the identifier
+    /// lookup, without a second copy of every identifier.
+    by_id: Vec<usize>,
 }
 
 impl Layer {
     fn new(meta: read::LayerMeta, features: Vec<Feature>) -> Layer {
         let index = LayerIndex::build(&features);
         let extent = index.extent();
-        let by_id = features
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.id.clone(), i))
-            .collect();
+        let mut by_id: Vec<usize> = (0..features.len()).collect();
+        // Stable: of features sharing an identifier (an error the check reports), the last
+        // one is found, as a map filled in file order would find it.
+        by_id.par_sort_by(|&a, &b| features[a].id.cmp(&features[b].id));
         Layer {
             kind: meta.kind,
             file: meta.file,
@@ -188,12 +193,16 @@ impl Layer {
 
     /// The position in [`Layer::features`] of the feature with this identifier.
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.by_id.get(id).copied()
+        let after = self
+            .by_id
+            .partition_point(|&i| self.features[i].id.as_str() <= id);
+        let last = *self.by_id.get(after.checked_sub(1)?)?;
+        (self.features[last].id == id).then_some(last)
     }
 
     /// The feature with this identifier.
     pub fn get(&self, id: &str) -> Option<&Feature> {
-        self.by_id.get(id).map(|&i| &self.features[i])
+        self.position(id).map(|i| &self.features[i])
     }
 }
 

@@ -10,15 +10,18 @@ use geo::{GeodesicArea, Geometry, Length};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::crs::{AxisOrder, Crs, Transform};
 use super::manifest::{LayerManifest, Manifest};
+use super::parse::{label, parse_window, NotJson, ParsedFeature};
+use super::properties::Interner;
+use super::scan::{self, RawFeature, Scan};
 use super::{decide, validate};
 use super::{
-    numeric_id, CadastralId, Checked, CrsSource, DataError, Dataset, Feature, Layer, LayerKind,
-    Problem, Severity,
+    numeric_id, Checked, CrsSource, DataError, Dataset, Feature, Layer, LayerKind, Problem,
+    Severity,
 };
 
 /// What was decided about a layer before its features were read.
@@ -42,13 +45,13 @@ struct RawCollection<'a> {
 }
 
 /// Collects problems for one file.
-struct Problems<'a> {
-    file: &'a str,
-    list: &'a mut Vec<Problem>,
+pub(super) struct Problems<'a> {
+    pub file: &'a str,
+    pub list: &'a mut Vec<Problem>,
 }
 
 impl Problems<'_> {
-    fn push(
+    pub fn push(
         &mut self,
         severity: Severity,
         line: Option<usize>,
@@ -86,48 +89,58 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
         let settings = manifest.layer(kind);
         let file = dir.join(settings.file_name(kind));
         let shown = file.display().to_string();
-        let bytes = match std::fs::read(&file) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        let cannot_read = |e: std::io::Error| {
+            let (severity, message) = if e.kind() == std::io::ErrorKind::NotFound {
                 let explicit = manifest.layers.contains_key(kind.name());
                 let severity = if kind.required() || explicit {
                     Severity::Error
                 } else {
                     Severity::Warning
                 };
-                problems.push(Problem {
-                    severity,
-                    file: shown,
-                    line: None,
-                    feature: None,
-                    field: None,
-                    message: format!("the {kind} layer's file is missing"),
-                });
-                continue;
-            }
-            Err(e) => {
-                problems.push(Problem {
-                    severity: Severity::Error,
-                    file: shown,
-                    line: None,
-                    feature: None,
-                    field: None,
-                    message: format!("cannot read: {e}"),
-                });
-                continue;
+                (severity, format!("the {kind} layer's file is missing"))
+            } else {
+                (Severity::Error, format!("cannot read: {e}"))
+            };
+            Problem {
+                severity,
+                file: shown.clone(),
+                line: None,
+                feature: None,
+                field: None,
+                message,
             }
         };
         let mut sink = Problems {
             file: &shown,
             list: &mut problems,
         };
-        // Hashing a large file is sequential work: it runs beside the parallel reading.
-        let (layer, hashed) = rayon::join(
-            || read_layer(kind, &file, &bytes, &settings, &mut sink),
-            || hash_part(version, &bytes),
-        );
-        version = hashed;
-        layers.extend(layer);
+        let parsed = match stream_layer(kind, &file, &settings, version, &mut sink) {
+            Streamed::Parsed(parsed, hashed) => {
+                version = hashed;
+                parsed
+            }
+            Streamed::Read(e) => {
+                problems.push(cannot_read(e));
+                continue;
+            }
+            // Something unusual in the file: the whole-file parser reports it exactly.
+            Streamed::Unusual => {
+                let bytes = match std::fs::read(&file) {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        problems.push(cannot_read(e));
+                        continue;
+                    }
+                };
+                let (parsed, hashed) = rayon::join(
+                    || parse_layer(kind, &file, &bytes, &settings, &mut sink),
+                    || hash_part(version, &bytes),
+                );
+                version = hashed;
+                parsed
+            }
+        };
+        layers.extend(parsed.map(|parsed| finish_layer(kind, parsed, &mut sink)));
     }
     validate::check_duplicates(&layers, &mut problems);
     validate::check_declared_areas(&layers, &mut problems);
@@ -145,13 +158,22 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
 /// file at a time.
 const VERSION_HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
 
-fn hash_part(mut hash: u64, bytes: &[u8]) -> u64 {
+fn hash_part(hash: u64, bytes: &[u8]) -> u64 {
+    end_part(fold_bytes(hash, bytes))
+}
+
+/// Folds bytes into the hash; a file may be folded piece by piece.
+fn fold_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
     for &byte in bytes {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    hash ^= 0xff;
-    hash.wrapping_mul(0x0100_0000_01b3)
+    hash
+}
+
+/// The separator after each file.
+fn end_part(hash: u64) -> u64 {
+    (hash ^ 0xff).wrapping_mul(0x0100_0000_01b3)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -162,13 +184,91 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn read_layer(
+/// A layer whose features have been parsed (each owning its text) but not yet reprojected,
+/// in windows of the file (each window's memory goes as soon as it is reprojected).
+struct ParsedLayer {
+    meta: LayerMeta,
+    windows: Vec<Vec<ParsedFeature>>,
+}
+
+enum Streamed {
+    /// The layer (None when it has problems that stop it) and the version hash after it.
+    Parsed(Option<ParsedLayer>, u64),
+    Read(std::io::Error),
+    Unusual,
+}
+
+/// Reads a layer's file piece by piece (see [`scan`]): only a window of its text is in
+/// memory at a time, each window parsed on every core as soon as it is read.
+fn stream_layer(
+    kind: LayerKind,
+    file: &Path,
+    settings: &LayerManifest,
+    version: u64,
+    problems: &mut Problems,
+) -> Streamed {
+    let reader = match std::fs::File::open(file) {
+        Ok(reader) => reader,
+        Err(e) => return Streamed::Read(e),
+    };
+    let interner = Interner::new();
+    let mut windows = Vec::new();
+    // Kept aside: a problem with the file as a whole (its type, its CRS) replaces them.
+    let mut feature_problems = Vec::new();
+    let mut sink = Problems {
+        file: problems.file,
+        list: &mut feature_problems,
+    };
+    let size = reader.metadata().ok().map(|m| m.len());
+    let scanned = scan::scan(reader, size, version, fold_bytes, |raw, first| {
+        let window = parse_window(kind, raw, first, settings, &interner, false, &mut sink)
+            .map_err(|NotJson| ())?;
+        windows.push(window);
+        Ok(())
+    });
+    let (header, hash) = match scanned {
+        Scan::Done { header, hash } => (header, end_part(hash)),
+        Scan::Read(e) => return Streamed::Read(e),
+        Scan::Unusual => return Streamed::Unusual,
+    };
+    if !is_collection(header.kind.as_deref(), problems) {
+        return Streamed::Parsed(None, hash);
+    }
+    let layer = decide_layer(
+        kind,
+        file,
+        header.crs.as_ref(),
+        settings,
+        windows,
+        feature_problems,
+        problems,
+    );
+    Streamed::Parsed(layer, hash)
+}
+
+fn is_collection(kind: Option<&str>, problems: &mut Problems) -> bool {
+    if kind == Some("FeatureCollection") {
+        return true;
+    }
+    problems.file_error(
+        None,
+        format!(
+            "not GeoJSON: a layer file must be a FeatureCollection, found type {}",
+            kind.unwrap_or("(none)")
+        ),
+    );
+    false
+}
+
+/// Reads a whole layer file at once: the path for files the scanner finds unusual, which
+/// reports their problems exactly as serde finds them. Nothing returned borrows the text.
+fn parse_layer(
     kind: LayerKind,
     file: &Path,
     bytes: &[u8],
     settings: &LayerManifest,
     problems: &mut Problems,
-) -> Option<Layer> {
+) -> Option<ParsedLayer> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -192,14 +292,7 @@ fn read_layer(
             return None;
         }
     };
-    if collection.kind.as_deref() != Some("FeatureCollection") {
-        problems.file_error(
-            None,
-            format!(
-                "not GeoJSON: a layer file must be a FeatureCollection, found type {}",
-                collection.kind.as_deref().unwrap_or("(none)")
-            ),
-        );
+    if !is_collection(collection.kind.as_deref(), problems) {
         return None;
     }
     let Some(raw_features) = collection.features else {
@@ -209,7 +302,41 @@ fn read_layer(
         );
         return None;
     };
-    let (crs, crs_source) = match decide::crs(collection.crs.as_ref(), settings) {
+    // Each feature's line, counted in one pass (offsets only grow), not from the start each time.
+    let raw = feature_lines(text, &raw_features);
+    drop(raw_features);
+    let mut feature_problems = Vec::new();
+    let mut sink = Problems {
+        file: problems.file,
+        list: &mut feature_problems,
+    };
+    let interner = Interner::new();
+    // The whole text is JSON: parse_window cannot find a feature that is not.
+    let window = parse_window(kind, &raw, 0, settings, &interner, true, &mut sink).ok()?;
+    drop(raw);
+    decide_layer(
+        kind,
+        file,
+        collection.crs.as_ref(),
+        settings,
+        vec![window],
+        feature_problems,
+        problems,
+    )
+}
+
+/// Decides a parsed layer's CRS and axis order; reports the features' problems unless the
+/// layer's CRS is already a problem.
+fn decide_layer(
+    kind: LayerKind,
+    file: &Path,
+    crs_member: Option<&Value>,
+    settings: &LayerManifest,
+    windows: Vec<Vec<ParsedFeature>>,
+    mut feature_problems: Vec<Problem>,
+    problems: &mut Problems,
+) -> Option<ParsedLayer> {
+    let (crs, crs_source) = match decide::crs(crs_member, settings) {
         Ok(decided) => decided,
         Err(message) => {
             problems.push(Severity::Error, None, None, Some("crs"), message);
@@ -223,58 +350,50 @@ fn read_layer(
             return None;
         }
     };
-    let area_of_use = crs.area_of_use();
-
-    // Each feature's line, counted in one pass (offsets only grow), not from the start each time.
-    let lines = feature_lines(text, &raw_features);
-    let file_name = problems.file;
-    // Parsing and reprojecting are independent per feature: both cores share them. Each
-    // feature's problems are kept with it and appended in file order afterwards, so the
-    // report reads exactly as a sequential read would write it.
-    let parsed: Vec<(Option<ParsedFeature>, Vec<Problem>)> = raw_features
-        .par_iter()
-        .zip(lines.par_iter())
-        .enumerate()
-        .with_min_len(256)
-        .map(|(index, (raw, &line))| {
-            let mut list = Vec::new();
-            let mut sink = Problems {
-                file: file_name,
-                list: &mut list,
-            };
-            let parsed = parse_feature(kind, index, line, raw.get(), settings, &mut sink);
-            (parsed, list)
-        })
-        .collect();
-    drop(raw_features);
-    let mut kept = Vec::with_capacity(parsed.len());
-    for (feature, mut list) in parsed {
-        problems.list.append(&mut list);
-        kept.extend(feature);
-    }
-    let parsed = kept;
-
+    problems.list.append(&mut feature_problems);
     let (axis_order, axis_reason) = decide::axis_order(
         &crs,
         settings,
-        first_coord(&parsed),
+        first_coord(&windows),
         &to_lonlat,
-        area_of_use,
+        crs.area_of_use(),
     );
-    drop(to_lonlat);
+    let meta = LayerMeta {
+        kind,
+        file: file.to_path_buf(),
+        crs,
+        crs_source,
+        axis_order,
+        axis_reason,
+    };
+    Some(ParsedLayer { meta, windows })
+}
+
+/// Puts every parsed feature of a layer in its axis order, reprojects, validates, measures
+/// and indexes it (in parallel).
+fn finish_layer(kind: LayerKind, layer: ParsedLayer, problems: &mut Problems) -> Layer {
+    let ParsedLayer { meta, windows } = layer;
+    let file_name = problems.file;
+    let area_of_use = meta.crs.area_of_use();
+    let axis_order = meta.axis_order;
     // PROJ objects are not Send, and building one costs about a millisecond: each worker
-    // builds its pair once per chunk of a few thousand features, on its own thread. Both were
-    // built once above, so they cannot fail here unless PROJ itself does.
-    let chunk = (parsed.len() / (rayon::current_num_threads() * 2)).max(2048);
-    let crs_ref = &crs;
-    let outcomes: Vec<Result<Feature, Problem>> = parsed
-        .into_par_iter()
-        .chunks(chunk)
-        .flat_map_iter(|features| {
-            let crs = crs_ref;
-            let to_lonlat = Transform::new(crs, &Crs::Epsg(4326));
-            let to_mercator = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857));
-            features.into_iter().map(move |p| {
+    // builds its pair once per piece of a few thousand features, on its own thread. Both were
+    // built once before, so they cannot fail here unless PROJ itself does.
+    let crs = &meta.crs;
+    let total = windows.iter().map(Vec::len).sum();
+    let mut outcomes: Vec<Result<Feature, Problem>> = Vec::with_capacity(total);
+    for window in windows {
+        // One piece per core and window: a window is large enough to share well.
+        let chunk = (window.len() / rayon::current_num_threads()).max(2048);
+        // Written straight into `outcomes`' spare room, in order; the window's own
+        // memory goes as soon as it is done.
+        outcomes.par_extend(window.into_par_iter().with_min_len(chunk).map_init(
+            || {
+                let to_lonlat = Transform::new(crs, &Crs::Epsg(4326));
+                let to_mercator = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857));
+                (to_lonlat, to_mercator)
+            },
+            |(to_lonlat, to_mercator), p| {
                 let problem = |line, label, message: String| Problem {
                     severity: Severity::Error,
                     file: file_name.to_string(),
@@ -286,7 +405,7 @@ fn read_layer(
                 let (to_lonlat, to_mercator) = match (&to_lonlat, &to_mercator) {
                     (Ok(a), Ok(b)) => (a, b),
                     (Err(e), _) | (_, Err(e)) => {
-                        return Err(problem(p.line, p.label, e.to_string()))
+                        return Err(problem(p.line, p.label(), e.to_string()))
                     }
                 };
                 finish_feature(
@@ -299,29 +418,25 @@ fn read_layer(
                     area_of_use,
                 )
                 .map_err(|(line, label, message)| problem(line, label, message))
-            })
+            },
+        ));
+    }
+    // In place: the outcomes' allocation becomes the features'.
+    let features: Vec<Feature> = outcomes
+        .into_iter()
+        .filter_map(|outcome| match outcome {
+            Ok(feature) => Some(feature),
+            Err(problem) => {
+                problems.list.push(problem);
+                None
+            }
         })
         .collect();
-    let mut features = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        match outcome {
-            Ok(feature) => features.push(feature),
-            Err(problem) => problems.list.push(problem),
-        }
-    }
-    let meta = LayerMeta {
-        kind,
-        file: file.to_path_buf(),
-        crs,
-        crs_source,
-        axis_order,
-        axis_reason,
-    };
-    Some(Layer::new(meta, features))
+    Layer::new(meta, features)
 }
 
-/// The line each raw feature starts on, counting newlines once through the text.
-fn feature_lines(text: &str, raw: &[&RawValue]) -> Vec<usize> {
+/// Each raw feature with the line it starts on, counting newlines once through the text.
+fn feature_lines<'a>(text: &str, raw: &[&'a RawValue]) -> Vec<RawFeature<'a>> {
     let bytes = text.as_bytes();
     let mut line = 1;
     let mut at = 0;
@@ -332,7 +447,10 @@ fn feature_lines(text: &str, raw: &[&RawValue]) -> Vec<usize> {
                 line += bytes[at..offset].iter().filter(|&&b| b == b'\n').count();
                 at = offset;
             }
-            line
+            RawFeature {
+                text: r.get(),
+                line,
+            }
         })
         .collect()
 }
@@ -352,7 +470,7 @@ fn finish_feature(
         AxisOrder::EastNorth => p.geometry,
         AxisOrder::NorthEast => decide::swap_axes(&p.geometry),
     };
-    let fail = |message: String| (p.line, p.label.clone(), message);
+    let fail = |message: String| (p.line, label(p.index, &p.id), message);
     let lonlat = to_lonlat
         .geometry(&source)
         .map_err(|e| fail(e.to_string()))?;
@@ -389,153 +507,113 @@ fn finish_feature(
 }
 
 /// The first coordinate of the first feature, the sample the axis order is decided on.
-fn first_coord(features: &[ParsedFeature]) -> Option<geo::Coord<f64>> {
-    features
+fn first_coord(windows: &[Vec<ParsedFeature>]) -> Option<geo::Coord<f64>> {
+    windows
         .iter()
+        .flatten()
         .find_map(|f| geo::CoordsIter::coords_iter(&f.geometry).next())
 }
 
-/// A feature whose identifier, properties and geometry have been read but not yet reprojected.
-struct ParsedFeature {
-    id: String,
-    label: String,
-    cadastral_id: Option<CadastralId>,
-    properties: Map<String, Value>,
-    geometry: Geometry<f64>,
-    line: usize,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn parse_feature(
-    kind: LayerKind,
-    index: usize,
-    line: usize,
-    raw: &str,
-    settings: &LayerManifest,
-    problems: &mut Problems,
-) -> Option<ParsedFeature> {
-    let position = format!("feature {}", index + 1);
-    let feature: geojson::Feature = match serde_json::from_str(raw) {
-        Ok(f) => f,
-        Err(e) => {
-            problems.push(
-                Severity::Error,
-                Some(line + e.line() - 1),
-                Some(position),
-                None,
-                format!("not a GeoJSON Feature: {e}"),
-            );
-            return None;
-        }
-    };
-    let mut properties = Map::new();
-    for (name, value) in feature.properties.unwrap_or_default() {
-        properties.insert(settings.canonical_field(kind, &name).to_string(), value);
+    /// What reading a plots file gives: the problems, the features' ids and lines, the hash.
+    type Outcome = (Vec<Problem>, Vec<(String, usize)>, u64);
+
+    fn outcome(parsed: Option<ParsedLayer>, problems: Vec<Problem>, hash: u64) -> Outcome {
+        let mut problems = problems;
+        let features = parsed
+            .map(|p| {
+                let mut sink = Problems {
+                    file: "plots.geojson",
+                    list: &mut problems,
+                };
+                finish_layer(LayerKind::Plots, p, &mut sink)
+                    .features
+                    .iter()
+                    .map(|f| (f.id.clone(), f.line))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (problems, features, hash)
     }
-    let (id, cadastral_id) = if kind == LayerKind::Plots {
-        let Some(value) = properties.get("cadastral_id") else {
-            problems.push(
-                Severity::Error,
-                Some(line),
-                Some(position),
-                Some("cadastral_id"),
-                "a plot needs its cadastral identifier (map the source field in manifest.toml)",
-            );
-            return None;
+
+    fn streamed(file: &Path) -> Option<Outcome> {
+        let mut problems = Vec::new();
+        let mut sink = Problems {
+            file: "plots.geojson",
+            list: &mut problems,
         };
-        let text = match value {
-            Value::String(s) => s.trim().to_string(),
-            other => other.to_string(),
-        };
-        match text.parse::<CadastralId>() {
-            Ok(cid) => {
-                properties.insert("cadastral_id".into(), Value::String(cid.to_string()));
-                (cid.to_string(), Some(cid))
-            }
-            Err(e) => {
-                problems.push(
-                    Severity::Error,
-                    Some(line),
-                    Some(format!("{position} ({text})")),
-                    Some("cadastral_id"),
-                    format!("malformed cadastral identifier {text:?}: {e}"),
-                );
-                return None;
-            }
+        let settings = LayerManifest::default();
+        match stream_layer(LayerKind::Plots, file, &settings, 1, &mut sink) {
+            Streamed::Parsed(parsed, hash) => Some(outcome(parsed, problems, hash)),
+            Streamed::Read(e) => panic!("{e}"),
+            Streamed::Unusual => None,
         }
-    } else {
-        let id = match (&feature.id, properties.get("id")) {
-            (Some(geojson::feature::Id::String(s)), _) => s.clone(),
-            (Some(geojson::feature::Id::Number(n)), _) => n.to_string(),
-            (None, Some(Value::String(s))) => s.clone(),
-            (None, Some(Value::Number(n))) => n.to_string(),
-            _ => format!("{}-{}", kind.name(), index + 1),
-        };
-        (id, None)
-    };
-    let label = format!("{position} ({id})");
-    if let Err(message) = validate::property_values(kind, &properties) {
-        problems.push(
-            Severity::Error,
-            Some(line),
-            Some(label),
-            Some(message.0),
-            message.1,
-        );
-        return None;
     }
-    let Some(geometry) = feature.geometry else {
-        problems.push(
-            Severity::Error,
-            Some(line),
-            Some(label),
-            Some("geometry"),
-            "the feature has no geometry",
-        );
-        return None;
-    };
-    let type_name = geometry.value.type_name();
-    if !kind.allowed_geometries().contains(&type_name) {
-        problems.push(
-            Severity::Error,
-            Some(line),
-            Some(label),
-            Some("geometry"),
+
+    fn whole(file: &Path) -> Outcome {
+        let bytes = std::fs::read(file).unwrap();
+        let mut problems = Vec::new();
+        let mut sink = Problems {
+            file: "plots.geojson",
+            list: &mut problems,
+        };
+        let settings = LayerManifest::default();
+        let parsed = parse_layer(LayerKind::Plots, file, &bytes, &settings, &mut sink);
+        outcome(parsed, problems, hash_part(1, &bytes))
+    }
+
+    #[test]
+    fn reading_in_pieces_reports_exactly_what_reading_whole_does() {
+        let plot = |id: &str, e: f64| {
             format!(
-                "a {type_name} is not allowed in the {kind} layer (allowed: {})",
-                kind.allowed_geometries().join(", ")
+                r#"{{"type": "Feature", "properties": {{"cadastral_id": "{id}", "status": "sold"}},
+ "geometry": {{"type": "Polygon", "coordinates": [[[{e},4693000],[{e1},4693000],[{e1},4693080],[{e},4693000]]]}}}}"#,
+                e1 = e + 100.0
+            )
+        };
+        let features = [
+            plot("27214.33.1", 510000.0),
+            plot("27214.33.x", 510200.0),
+            r#"{"type": "Feature", "properties": {"cadastral_id": "27214.33.3"}, "geometry": null}"#
+                .to_string(),
+            r#"{"type": "Feature", "properties": {"cadastral_id": "27214.33.4", "status": "gone"}}"#
+                .to_string(),
+            r#"{"type": "Nope"}"#.to_string(),
+            plot("27214.33.6", 9e9),
+            "42".to_string(),
+            plot("27214.33.8", 510400.0),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plots.geojson");
+        let crs =
+            r#""crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::7801"}}"#;
+        for text in [
+            format!(
+                "{{\"type\": \"FeatureCollection\", {crs},\n\"features\": [\n{}\n]}}\n",
+                features.join(",\n")
             ),
-        );
-        return None;
-    }
-    if let Err(message) = validate::positions(&geometry.value) {
-        problems.push(
-            Severity::Error,
-            Some(line),
-            Some(label),
-            Some("geometry"),
-            message,
-        );
-        return None;
-    }
-    let geometry = match Geometry::<f64>::try_from(&geometry.value) {
-        Ok(g) => g,
-        Err(e) => {
-            problems.push(
-                Severity::Error,
-                Some(line),
-                Some(label),
-                Some("geometry"),
-                e.to_string(),
-            );
-            return None;
+            // The CRS after the features, and no CRS at all.
+            format!(
+                "{{\"features\": [{}],\n {crs}, \"type\": \"FeatureCollection\"}}",
+                features.join(",")
+            ),
+            format!(
+                "{{\"type\": \"FeatureCollection\", \"features\": [{}]}}",
+                features.join(",")
+            ),
+            format!(
+                "{{\"type\": \"Collection\", \"features\": [{}]}}",
+                features.join(",")
+            ),
+        ] {
+            std::fs::write(&file, &text).unwrap();
+            let streamed = streamed(&file).expect("the scanner reads this file");
+            let whole = whole(&file);
+            assert_eq!(streamed, whole, "{text}");
+            assert!(!whole.0.is_empty());
         }
-    };
-    Some(ParsedFeature {
-        id,
-        label,
-        cadastral_id,
-        properties,
-        geometry,
-        line,
-    })
+    }
 }

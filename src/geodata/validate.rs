@@ -4,8 +4,6 @@
 //! Each rule returns a message that says what is wrong in the user's terms; the reader
 //! attaches the file, line and feature.
 
-use std::collections::HashMap;
-
 use geo::{CoordsIter, Geometry, Validation};
 use geojson::{GeometryValue, Position};
 use serde_json::{Map, Value};
@@ -174,24 +172,33 @@ pub fn property_values(
     }
 }
 
-/// Every identifier must be unique within its layer.
+/// Every identifier must be unique within its layer. Each repeat is reported (in file
+/// order) with the line of the identifier's previous occurrence.
 pub fn check_duplicates(layers: &[Layer], problems: &mut Vec<Problem>) {
     for layer in layers {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for feature in &layer.features {
-            if let Some(first_line) = seen.insert(&feature.id, feature.line) {
-                problems.push(Problem {
-                    severity: Severity::Error,
-                    file: layer.file.display().to_string(),
-                    line: Some(feature.line),
-                    feature: Some(feature.id.clone()),
-                    field: None,
-                    message: format!(
-                        "duplicate identifier {} (first at line {first_line})",
-                        feature.id
-                    ),
-                });
-            }
+        let features = &layer.features;
+        // The layer's identifier lookup lists positions by identifier, equal identifiers in
+        // file order: each repeat follows its previous occurrence. No second index is built.
+        let mut repeats: Vec<(usize, usize)> = layer
+            .by_id
+            .windows(2)
+            .filter(|pair| features[pair[0]].id == features[pair[1]].id)
+            .map(|pair| (pair[1], pair[0]))
+            .collect();
+        repeats.sort_unstable();
+        for (at, previous) in repeats {
+            let feature = &features[at];
+            problems.push(Problem {
+                severity: Severity::Error,
+                file: layer.file.display().to_string(),
+                line: Some(feature.line),
+                feature: Some(feature.id.clone()),
+                field: None,
+                message: format!(
+                    "duplicate identifier {} (first at line {})",
+                    feature.id, features[previous].line
+                ),
+            });
         }
     }
 }

@@ -47,7 +47,7 @@ impl Road {
             oneway: f
                 .properties
                 .get("oneway")
-                .and_then(serde_json::Value::as_bool)
+                .and_then(crate::geodata::PropValue::as_bool)
                 .unwrap_or(false),
         }
     }

@@ -94,7 +94,7 @@ pub fn feature_properties(data: &Data, layer: &TileLayer, feature: &Feature) -> 
                 .collect()
         }
         (_, LayerKind::Plots) => data.plot_card(feature),
-        _ => feature.properties.clone(),
+        _ => feature.properties.to_map(),
     }
 }
 

@@ -1,0 +1,240 @@
+//! Parsing one feature of a layer file: its identifier, its properties (under the service's
+//! field names, made compact) and its source geometry, with every problem located by file,
+//! line, feature and field. [`parse_window`] parses many at once on every core.
+
+use geo::Geometry;
+use rayon::prelude::*;
+use serde::de::IgnoredAny;
+use serde_json::{Map, Value};
+
+use super::manifest::LayerManifest;
+use super::properties::{Interner, LocalInterner, Properties};
+use super::read::Problems;
+use super::scan::RawFeature;
+use super::validate;
+use super::{CadastralId, LayerKind, Problem, Severity};
+
+/// A feature whose identifier, properties and geometry have been read but not yet reprojected.
+pub(super) struct ParsedFeature {
+    pub id: String,
+    /// Position in the file's `features` array, from 0.
+    pub index: usize,
+    pub cadastral_id: Option<CadastralId>,
+    pub properties: Properties,
+    pub geometry: Geometry<f64>,
+    pub line: usize,
+}
+
+impl ParsedFeature {
+    pub fn label(&self) -> String {
+        label(self.index, &self.id)
+    }
+}
+
+/// How problems name a feature: "feature 3 (27214.33.1)".
+pub(super) fn label(index: usize, id: &str) -> String {
+    format!("feature {} ({id})", index + 1)
+}
+
+/// A feature's text is not even JSON: only a whole-file parse reports that as the user
+/// expects (the file's first syntax error).
+#[derive(Debug)]
+pub(super) struct NotJson;
+
+/// One feature's parse: the feature, or nothing (its problems say why), or not JSON at all.
+type Parsed = Result<Option<ParsedFeature>, NotJson>;
+
+/// Parses a window of a layer's features on every core, `first_index` being the first one's
+/// position in the file. Each feature's problems are kept with it and appended in file order
+/// afterwards, so the report reads exactly as a sequential read would write it.
+/// `json_checked` says whether the whole file is known to be JSON.
+pub(super) fn parse_window(
+    kind: LayerKind,
+    raw: &[RawFeature],
+    first_index: usize,
+    settings: &LayerManifest,
+    interner: &Interner,
+    json_checked: bool,
+    problems: &mut Problems,
+) -> Result<Vec<ParsedFeature>, NotJson> {
+    let file_name = problems.file;
+    let mut outcomes: Vec<(Parsed, Vec<Problem>)> = Vec::new();
+    raw.par_iter()
+        .enumerate()
+        .with_min_len(1024)
+        .map_init(
+            || interner.local(),
+            |interner, (i, raw)| {
+                let mut list = Vec::new();
+                let mut sink = Problems {
+                    file: file_name,
+                    list: &mut list,
+                };
+                let index = first_index + i;
+                let parsed = parse_feature(
+                    kind,
+                    index,
+                    raw,
+                    settings,
+                    json_checked,
+                    interner,
+                    &mut sink,
+                );
+                (parsed, list)
+            },
+        )
+        .collect_into_vec(&mut outcomes);
+    if outcomes.iter().any(|(parsed, _)| parsed.is_err()) {
+        return Err(NotJson);
+    }
+    // In place: the outcomes' allocation becomes the parsed features'.
+    Ok(outcomes
+        .into_iter()
+        .filter_map(|(parsed, mut list)| {
+            problems.list.append(&mut list);
+            parsed.ok().flatten()
+        })
+        .collect())
+}
+
+fn parse_feature(
+    kind: LayerKind,
+    index: usize,
+    raw: &RawFeature,
+    settings: &LayerManifest,
+    json_checked: bool,
+    interner: &mut LocalInterner,
+    problems: &mut Problems,
+) -> Parsed {
+    let (line, raw) = (raw.line, raw.text);
+    let position = format!("feature {}", index + 1);
+    let feature: geojson::Feature = match serde_json::from_str(raw) {
+        Ok(f) => f,
+        Err(e) => {
+            let not_json =
+                e.is_syntax() || e.is_eof() || serde_json::from_str::<IgnoredAny>(raw).is_err();
+            if !json_checked && not_json {
+                return Err(NotJson);
+            }
+            problems.push(
+                Severity::Error,
+                Some(line + e.line() - 1),
+                Some(position),
+                None,
+                format!("not a GeoJSON Feature: {e}"),
+            );
+            return Ok(None);
+        }
+    };
+    let mut properties = Map::new();
+    for (name, value) in feature.properties.unwrap_or_default() {
+        properties.insert(settings.canonical_field(kind, &name).to_string(), value);
+    }
+    let (id, cadastral_id) = if kind == LayerKind::Plots {
+        let Some(value) = properties.get("cadastral_id") else {
+            problems.push(
+                Severity::Error,
+                Some(line),
+                Some(position),
+                Some("cadastral_id"),
+                "a plot needs its cadastral identifier (map the source field in manifest.toml)",
+            );
+            return Ok(None);
+        };
+        let text = match value {
+            Value::String(s) => s.trim().to_string(),
+            other => other.to_string(),
+        };
+        match text.parse::<CadastralId>() {
+            Ok(cid) => {
+                properties.insert("cadastral_id".into(), Value::String(cid.to_string()));
+                (cid.to_string(), Some(cid))
+            }
+            Err(e) => {
+                problems.push(
+                    Severity::Error,
+                    Some(line),
+                    Some(format!("{position} ({text})")),
+                    Some("cadastral_id"),
+                    format!("malformed cadastral identifier {text:?}: {e}"),
+                );
+                return Ok(None);
+            }
+        }
+    } else {
+        let id = match (&feature.id, properties.get("id")) {
+            (Some(geojson::feature::Id::String(s)), _) => s.clone(),
+            (Some(geojson::feature::Id::Number(n)), _) => n.to_string(),
+            (None, Some(Value::String(s))) => s.clone(),
+            (None, Some(Value::Number(n))) => n.to_string(),
+            _ => format!("{}-{}", kind.name(), index + 1),
+        };
+        (id, None)
+    };
+    let label = label(index, &id);
+    if let Err(message) = validate::property_values(kind, &properties) {
+        problems.push(
+            Severity::Error,
+            Some(line),
+            Some(label),
+            Some(message.0),
+            message.1,
+        );
+        return Ok(None);
+    }
+    let Some(geometry) = feature.geometry else {
+        problems.push(
+            Severity::Error,
+            Some(line),
+            Some(label),
+            Some("geometry"),
+            "the feature has no geometry",
+        );
+        return Ok(None);
+    };
+    let type_name = geometry.value.type_name();
+    if !kind.allowed_geometries().contains(&type_name) {
+        problems.push(
+            Severity::Error,
+            Some(line),
+            Some(label),
+            Some("geometry"),
+            format!(
+                "a {type_name} is not allowed in the {kind} layer (allowed: {})",
+                kind.allowed_geometries().join(", ")
+            ),
+        );
+        return Ok(None);
+    }
+    if let Err(message) = validate::positions(&geometry.value) {
+        problems.push(
+            Severity::Error,
+            Some(line),
+            Some(label),
+            Some("geometry"),
+            message,
+        );
+        return Ok(None);
+    }
+    let geometry = match Geometry::<f64>::try_from(&geometry.value) {
+        Ok(g) => g,
+        Err(e) => {
+            problems.push(
+                Severity::Error,
+                Some(line),
+                Some(label),
+                Some("geometry"),
+                e.to_string(),
+            );
+            return Ok(None);
+        }
+    };
+    Ok(Some(ParsedFeature {
+        id,
+        index,
+        cadastral_id,
+        properties: interner.properties(properties),
+        geometry,
+        line,
+    }))
+}
