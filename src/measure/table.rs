@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use geo::{Coord, Geometry};
 use serde_json::{json, Map, Value};
 
-use super::geodesic::{self, Shape};
+use super::geodesic::Shape;
 use super::network::{display_name, RoadNetwork, Route};
+use super::segment_index::SegmentIndex;
 use crate::geodata::{Dataset, Feature, LayerKind};
 
 /// The things distances are measured to, gathered from the layers once.
@@ -25,6 +26,7 @@ struct Targets {
 #[derive(Debug, Default)]
 struct Target {
     shape: Shape,
+    index: SegmentIndex,
     owners: Vec<Owner>,
     /// Said when the data has none of it.
     missing: String,
@@ -59,11 +61,15 @@ impl Target {
                 });
             }
         }
+        target.index = SegmentIndex::build(&target.shape);
         target
     }
 
     fn measure(&self, from: &Shape) -> Result<Hit, String> {
-        let nearest = geodesic::nearest(from, &self.shape).ok_or_else(|| self.missing.clone())?;
+        let nearest = self
+            .index
+            .nearest(from, &self.shape)
+            .ok_or_else(|| self.missing.clone())?;
         let owner = self
             .owners
             .get(nearest.to_path)
