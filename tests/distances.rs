@@ -1,13 +1,17 @@
 //! Distances of every plot and of chosen points agree with independently computed reference
 //! values (tests/data/distance_reference.json, made by tools/distance_reference.py with
 //! pyproj's GeographicLib and a brute-force search) to 1 cm; road distances are never
-//! shorter than the straight line; routes are real lines along the roads.
+//! shorter than the straight line; routes are real lines along the roads. And the spatial
+//! index over the targets' segments gives exactly the answer of searching every segment,
+//! for random points and shapes over a synthetic cadastre and for every bundled plot.
 
 mod common;
 
 use common::spawn_app;
-use geo::{Distance, Geodesic, Point};
+use geo::{Coord, Distance, Geodesic, Point};
 use serde_json::Value;
+use zagore::measure::geodesic::{self, Nearest, Shape};
+use zagore::measure::SegmentIndex;
 
 const CM: f64 = 0.01;
 
@@ -250,5 +254,185 @@ async fn bad_ids_and_coordinates_are_problems_naming_the_parameter() {
         );
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["parameter"], parameter, "{path}: {body}");
+    }
+}
+
+/// Shapes to measure to, as the service gathers them: every road (lines) and every POI
+/// (lone points), from a data folder.
+fn target_shapes(dir: &std::path::Path) -> (zagore::geodata::Dataset, Vec<Shape>) {
+    use zagore::geodata::{Dataset, LayerKind};
+    let dataset = Dataset::load(dir).unwrap();
+    let mut shapes = Vec::new();
+    for kind in [LayerKind::Roads, LayerKind::Poi] {
+        let mut shape = Shape::default();
+        for f in &dataset.layer(kind).unwrap().features {
+            match &f.lonlat {
+                geo::Geometry::LineString(l) => shape.paths.push(l.0.clone()),
+                geo::Geometry::MultiLineString(m) => {
+                    shape.paths.extend(m.0.iter().map(|l| l.0.clone()))
+                }
+                geo::Geometry::Point(p) => shape.paths.push(vec![p.0]),
+                _ => {}
+            }
+        }
+        assert!(!shape.is_empty());
+        shapes.push(shape);
+    }
+    (dataset, shapes)
+}
+
+/// Every field of the indexed answer equals the whole-shape search's, bit for bit; returns
+/// the nearest distance.
+fn same_answer(label: &str, index: &SegmentIndex, from: &Shape, to: &Shape, slack_m: f64) -> f64 {
+    let key = |n: &Nearest| {
+        (
+            n.distance_m.to_bits(),
+            (n.from.x.to_bits(), n.from.y.to_bits()),
+            (n.to.x.to_bits(), n.to.y.to_bits()),
+            (n.to_path, n.to_segment, n.to_along_m.to_bits()),
+        )
+    };
+    let everything: Vec<_> = geodesic::nearly_nearest(from, to, slack_m)
+        .iter()
+        .map(key)
+        .collect();
+    let indexed: Vec<_> = index
+        .nearly_nearest(from, to, slack_m)
+        .iter()
+        .map(key)
+        .collect();
+    assert!(!everything.is_empty(), "{label}: nothing found");
+    assert_eq!(indexed, everything, "{label}");
+    f64::from_bits(everything[0].0)
+}
+
+/// A small deterministic generator (xorshift), so a failure names a reproducible case.
+struct Random(u64);
+
+impl Random {
+    fn unit(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[test]
+fn the_segment_index_finds_what_searching_every_segment_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    zagore::synth::generate(&zagore::synth::SynthOptions {
+        plots: 3_000,
+        out: dir.path().to_path_buf(),
+        seed: 11,
+    })
+    .unwrap();
+    let (dataset, shapes) = target_shapes(dir.path());
+    let extent = dataset.extent().unwrap();
+    let (w, h) = (extent.width(), extent.height());
+    let mut random = Random(0x5eed_1234_abcd_0001);
+    let mut crossing = 0;
+    for (t, to) in shapes.iter().enumerate() {
+        let index = SegmentIndex::build(to);
+        for n in 0..150 {
+            // Points over the data and a margin around it as wide as the data itself.
+            let c = Coord {
+                x: extent.min().x - w + 3.0 * w * random.unit(),
+                y: extent.min().y - h + 3.0 * h * random.unit(),
+            };
+            same_answer(
+                &format!("target {t}, point {n} {c:?}"),
+                &index,
+                &Shape::point(c),
+                to,
+                1.0,
+            );
+            // A small random triangle there, often crossing a road (distance 0).
+            let size = 0.002 * random.unit();
+            let ring = vec![
+                c,
+                Coord {
+                    x: c.x + size,
+                    y: c.y + 0.3 * size,
+                },
+                Coord {
+                    x: c.x + 0.4 * size,
+                    y: c.y + size,
+                },
+                c,
+            ];
+            let polygon = geo::Polygon::new(geo::LineString(ring.clone()), vec![]);
+            let triangle = Shape {
+                paths: vec![ring],
+                area: Some(geo::MultiPolygon(vec![polygon])),
+            };
+            let d = same_answer(
+                &format!("target {t}, triangle {n} {c:?}"),
+                &index,
+                &triangle,
+                to,
+                1.0,
+            );
+            crossing += usize::from(d == 0.0);
+        }
+        // Synthetic plots line the road corridors: edges parallel to roads, many ties.
+        let plots = &dataset
+            .layer(zagore::geodata::LayerKind::Plots)
+            .unwrap()
+            .features;
+        for plot in plots.iter().step_by(23) {
+            let from = plot_shape(&plot.lonlat);
+            same_answer(
+                &format!("target {t}, plot {}", plot.id),
+                &index,
+                &from,
+                to,
+                1.0,
+            );
+        }
+    }
+    // The crossing case (distance 0, found in the lon/lat plane) is exercised too.
+    assert!(crossing >= 5, "only {crossing} triangles cross a road");
+}
+
+#[test]
+fn the_segment_index_answers_every_bundled_plot_as_searching_every_segment() {
+    let (dataset, shapes) = target_shapes(&common::bundled_geodata());
+    for to in &shapes {
+        let index = SegmentIndex::build(to);
+        for plot in &dataset
+            .layer(zagore::geodata::LayerKind::Plots)
+            .unwrap()
+            .features
+        {
+            let from = plot_shape(&plot.lonlat);
+            same_answer(&format!("plot {}", plot.id), &index, &from, to, 1.0);
+            same_answer(
+                &format!("plot {} (no slack)", plot.id),
+                &index,
+                &from,
+                to,
+                0.0,
+            );
+        }
+    }
+}
+
+/// A plot's boundary rings and area, as the service measures from them.
+fn plot_shape(geometry: &geo::Geometry) -> Shape {
+    let area = match geometry {
+        geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p.clone()]),
+        geo::Geometry::MultiPolygon(m) => m.clone(),
+        other => panic!("a plot is a polygon, not {other:?}"),
+    };
+    let paths = area
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|ring| ring.0.clone())
+        .collect();
+    Shape {
+        paths,
+        area: Some(area),
     }
 }

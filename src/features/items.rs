@@ -11,6 +11,7 @@ use super::collections::{queryables, Filter};
 use super::negotiate::{self, base_url, encode, query_string};
 use super::output::{feature, GeometryWriter, Properties};
 use super::params::{parse_bbox, parse_count, parse_limit, CrsChoice, ParamError, Params};
+use super::write::{FeatureOut, PageOut};
 use super::{find_layer, GEOJSON};
 use crate::app::{AppState, Data};
 use crate::geodata::{Feature, Layer, Transform};
@@ -167,10 +168,10 @@ fn parse_items_request(
     })
 }
 
-fn geojson_response(body: Value, crs: &CrsChoice) -> Response {
+fn geojson_response(body: String, crs: &CrsChoice) -> Response {
     let mut response = (
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON))],
-        body.to_string(),
+        body,
     )
         .into_response();
     if let Ok(value) = HeaderValue::from_str(&format!("<{}>", crs.crs.uri())) {
@@ -205,12 +206,14 @@ pub fn items(
     let mut features = Vec::new();
     for &i in selected.iter().skip(request.offset).take(request.limit) {
         let f = &layer.features[i];
-        features.push(feature(
-            &f.id,
-            writer.geojson(f)?,
-            props.of(f),
-            feature_links(&base, layer, f),
-        ));
+        features.push(FeatureOut {
+            kind: "Feature",
+            id: &f.id,
+            geometry: writer.geometry(f)?,
+            properties: props.of(f),
+            links: feature_links(&base, layer, f),
+            search: None,
+        });
     }
     let returned = features.len();
     let matched = selected.len();
@@ -221,14 +224,15 @@ pub fn items(
         returned,
         matched,
     );
-    let body = json!({
-        "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": returned,
-        "timeStamp": super::now_rfc3339(),
-        "links": links,
-        "features": features,
-    });
+    let page = PageOut {
+        kind: "FeatureCollection",
+        number_matched: matched,
+        number_returned: returned,
+        time_stamp: super::now_rfc3339(),
+        links,
+        features,
+    };
+    let body = serde_json::to_string(&page).map_err(ApiError::internal)?;
     Ok(geojson_response(body, &request.crs))
 }
 
@@ -303,5 +307,5 @@ pub fn item(
         props.of(f),
         feature_links(&base, layer, f),
     );
-    Ok(geojson_response(body, &crs))
+    Ok(geojson_response(body.to_string(), &crs))
 }

@@ -7,6 +7,7 @@
 //! - [`plots`] — `/plots/at` and `/plots/search`;
 //! - [`params`], [`negotiate`] — query parameters and content negotiation shared by them;
 //! - [`output`] — geometry in the requested CRS and axis order, and the plot card;
+//! - [`write`] — feature pages serialized straight to JSON text (no `Value` tree);
 //! - [`collections`] — collection metadata, queryables and filters;
 //! - [`openapi`], [`html`] — the OpenAPI document of the whole service and the HTML pages.
 //!
@@ -22,6 +23,7 @@ pub mod openapi;
 pub mod output;
 pub mod params;
 pub mod plots;
+pub mod write;
 
 use axum::extract::State;
 use axum::http::HeaderMap;

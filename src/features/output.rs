@@ -13,6 +13,7 @@ use geo::{Geometry, MapCoords};
 use serde_json::{json, Map, Value};
 
 use super::params::{CrsChoice, ParamError};
+use super::write::GeoJsonGeometry;
 use crate::app::Data;
 use crate::geodata::{Feature, Layer, LayerKind, Transform};
 use crate::http::ApiError;
@@ -67,6 +68,14 @@ impl GeometryWriter {
                 )
             }),
         }
+    }
+
+    /// The feature's geometry ready to be serialized as [`Self::geojson`] would write it.
+    pub fn geometry(&self, feature: &Feature) -> Result<GeoJsonGeometry, ParamError> {
+        Ok(GeoJsonGeometry {
+            geometry: self.east_first(feature)?,
+            north_first: self.choice.north_first,
+        })
     }
 
     /// The feature's geometry as a GeoJSON geometry object, in the output CRS's axis order.

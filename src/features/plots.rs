@@ -8,8 +8,9 @@ use serde_json::{json, Value};
 
 use super::items::feature_links;
 use super::negotiate::base_url;
-use super::output::{feature, GeometryWriter, Properties};
+use super::output::{GeometryWriter, Properties};
 use super::params::{parse_limit, CrsChoice, ParamError, Params};
+use super::write::FeatureOut;
 use super::{find_layer, GEOJSON};
 use crate::app::AppState;
 use crate::geodata::{Feature, Layer};
@@ -34,6 +35,18 @@ fn coordinate(params: &mut Params, name: &str, limit: f64) -> Result<f64, ParamE
     Ok(v)
 }
 
+/// The plot look-ups' answer (no links or time stamp, unlike an items page).
+#[derive(serde::Serialize)]
+struct PlotsOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "numberMatched")]
+    number_matched: usize,
+    #[serde(rename = "numberReturned")]
+    number_returned: usize,
+    features: Vec<FeatureOut<'a>>,
+}
+
 /// Writes plots as a GeoJSON FeatureCollection in longitude/latitude with their cards.
 fn collection(
     state: &AppState,
@@ -47,26 +60,25 @@ fn collection(
     let base = base_url(state, headers);
     let mut features = Vec::with_capacity(plots.len());
     for (plot, search) in plots {
-        let mut f = feature(
-            &plot.id,
-            writer.geojson(plot)?,
-            props.of(plot),
-            feature_links(&base, layer, plot),
-        );
-        if let Some(search) = search {
-            f["search"] = search.clone();
-        }
-        features.push(f);
+        features.push(FeatureOut {
+            kind: "Feature",
+            id: &plot.id,
+            geometry: writer.geometry(plot)?,
+            properties: props.of(plot),
+            links: feature_links(&base, layer, plot),
+            search: search.clone(),
+        });
     }
-    let body = json!({
-        "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": features.len(),
-        "features": features,
-    });
+    let body = serde_json::to_string(&PlotsOut {
+        kind: "FeatureCollection",
+        number_matched: matched,
+        number_returned: features.len(),
+        features,
+    })
+    .map_err(ApiError::internal)?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON))],
-        body.to_string(),
+        body,
     )
         .into_response())
 }

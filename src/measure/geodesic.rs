@@ -152,14 +152,29 @@ pub fn nearest(from: &Shape, to: &Shape) -> Option<Nearest> {
 /// (equally near all along), and these discrete candidates (the ends of such stretches)
 /// let the caller choose among them by another criterion.
 pub fn nearly_nearest(from: &Shape, to: &Shape, slack_m: f64) -> Vec<Nearest> {
-    if from.is_empty() || to.is_empty() {
+    let to_vertices: Vec<_> = to.vertices().collect();
+    nearly_nearest_among(from, to, &to_vertices, slack_m)
+}
+
+/// [`nearly_nearest`] over some of `to`'s vertices and the segments between consecutive
+/// ones (a spatial index's candidates), given as (path, index in path, position) in the
+/// order [`Shape::vertices`] gives them. Every pair is measured and ordered exactly as over
+/// the whole shape, so when `view` holds every vertex and segment that can be within
+/// `slack_m` of the nearest, the answer is identical to the whole shape's.
+pub(crate) fn nearly_nearest_among(
+    from: &Shape,
+    to: &Shape,
+    view: &[(usize, usize, Coord)],
+    slack_m: f64,
+) -> Vec<Nearest> {
+    if from.is_empty() || view.is_empty() {
         return Vec::new();
     }
-    if let Some(touch) = touching(from, to) {
+    if let Some(touch) = touching(from, to, view) {
         return vec![touch];
     }
+    let to_vertices = view;
     let from_vertices: Vec<_> = from.vertices().collect();
-    let to_vertices: Vec<_> = to.vertices().collect();
     // Geodesic distance between every pair of vertices: the exact bounds for pruning.
     let mut vertex_distance = vec![vec![0.0; to_vertices.len()]; from_vertices.len()];
     let mut best_upper = f64::INFINITY;
@@ -170,12 +185,9 @@ pub fn nearly_nearest(from: &Shape, to: &Shape, slack_m: f64) -> Vec<Nearest> {
             best_upper = best_upper.min(d);
         }
     }
-    let segment_starts = |vertices: &[(usize, usize, Coord)], shape: &Shape| -> Vec<usize> {
-        (0..vertices.len())
-            .filter(|&k| {
-                let (p, i, _) = vertices[k];
-                i + 1 < shape.paths[p].len()
-            })
+    let segment_starts = |vertices: &[(usize, usize, Coord)]| -> Vec<usize> {
+        (0..vertices.len().saturating_sub(1))
+            .filter(|&k| is_segment(vertices, k))
             .collect()
     };
     // Candidates: (lower bound, from-vertex or to-vertex, segment start on the other shape).
@@ -193,7 +205,7 @@ pub fn nearly_nearest(from: &Shape, to: &Shape, slack_m: f64) -> Vec<Nearest> {
             }
         }
     }
-    for k in segment_starts(&to_vertices, to) {
+    for k in segment_starts(to_vertices) {
         let length = distance(to_vertices[k].2, to_vertices[k + 1].2);
         for (i, row) in vertex_distance.iter().enumerate() {
             // d(p, X) ≥ d(p, A) − d(A, X) ≥ d(p, A) − |AB| for every X on AB; same for B.
@@ -203,7 +215,7 @@ pub fn nearly_nearest(from: &Shape, to: &Shape, slack_m: f64) -> Vec<Nearest> {
             }
         }
     }
-    for k in segment_starts(&from_vertices, from) {
+    for k in segment_starts(&from_vertices) {
         let length = distance(from_vertices[k].2, from_vertices[k + 1].2);
         let (row_a, row_b) = (&vertex_distance[k], &vertex_distance[k + 1]);
         for (j, (a, b)) in row_a.iter().zip(row_b).enumerate() {
@@ -278,47 +290,53 @@ fn segment_of_vertex(shape: &Shape, p: usize, s: usize) -> (usize, f64) {
     }
 }
 
-/// A point where the shapes cross or one lies inside the other, at distance 0. Crossings
-/// are found in the lon/lat plane: at the zone's segment lengths a geodesic strays from
-/// the straight lon/lat segment by millimetres.
-fn touching(from: &Shape, to: &Shape) -> Option<Nearest> {
-    for (tp, tpath) in to.paths.iter().enumerate() {
-        if let Some(&first) = tpath.first() {
-            if from.contains(first) {
+/// Whether vertices `k` and `k + 1` of a list from [`Shape::vertices`] (or a part of it)
+/// are the two ends of one segment.
+fn is_segment(vertices: &[(usize, usize, Coord)], k: usize) -> bool {
+    match (vertices.get(k), vertices.get(k + 1)) {
+        (Some(&(p, i, _)), Some(&(q, j, _))) => p == q && j == i + 1,
+        _ => false,
+    }
+}
+
+/// A point where the shapes cross or one lies inside the other, at distance 0, looking at
+/// the `view` of `to` (see [`nearly_nearest_among`]) in its order. Crossings are found in
+/// the lon/lat plane: at the zone's segment lengths a geodesic strays from the straight
+/// lon/lat segment by millimetres.
+fn touching(from: &Shape, to: &Shape, view: &[(usize, usize, Coord)]) -> Option<Nearest> {
+    for (k, &(tp, ts, t)) in view.iter().enumerate() {
+        if ts == 0 && from.contains(t) {
+            return Some(Nearest {
+                distance_m: 0.0,
+                from: t,
+                to: t,
+                to_path: tp,
+                to_segment: 0,
+                to_along_m: 0.0,
+            });
+        }
+        if !is_segment(view, k) {
+            continue;
+        }
+        let (start, end) = (t, view[k + 1].2);
+        let target = Line::new(start, end);
+        for fpath in &from.paths {
+            for fw in fpath.windows(2) {
+                let crossing =
+                    geo::line_intersection::line_intersection(Line::new(fw[0], fw[1]), target);
+                let point = match crossing {
+                    Some(geo::LineIntersection::SinglePoint { intersection, .. }) => intersection,
+                    Some(geo::LineIntersection::Collinear { intersection }) => intersection.start,
+                    None => continue,
+                };
                 return Some(Nearest {
                     distance_m: 0.0,
-                    from: first,
-                    to: first,
+                    from: point,
+                    to: point,
                     to_path: tp,
-                    to_segment: 0,
-                    to_along_m: 0.0,
+                    to_segment: ts,
+                    to_along_m: distance(start, point),
                 });
-            }
-        }
-        for (ts, tw) in tpath.windows(2).enumerate() {
-            let target = Line::new(tw[0], tw[1]);
-            for fpath in &from.paths {
-                for fw in fpath.windows(2) {
-                    let crossing =
-                        geo::line_intersection::line_intersection(Line::new(fw[0], fw[1]), target);
-                    let point = match crossing {
-                        Some(geo::LineIntersection::SinglePoint { intersection, .. }) => {
-                            intersection
-                        }
-                        Some(geo::LineIntersection::Collinear { intersection }) => {
-                            intersection.start
-                        }
-                        None => continue,
-                    };
-                    return Some(Nearest {
-                        distance_m: 0.0,
-                        from: point,
-                        to: point,
-                        to_path: tp,
-                        to_segment: ts,
-                        to_along_m: distance(tw[0], point),
-                    });
-                }
             }
         }
     }

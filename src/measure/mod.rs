@@ -3,6 +3,8 @@
 //! the nearest station; geodesic length and area of any line or polygon.
 //!
 //! - [`geodesic`] — nearest points on the WGS84 ellipsoid (Karney, via geo's `Geodesic`).
+//! - [`segment_index`] — [`SegmentIndex`], an R*-tree of a target's segments, so each
+//!   search looks only at the segments near the plot or point (same answer as all of them).
 //! - [`network`] — [`RoadNetwork`], the road graph and routes to the interchange.
 //! - [`table`] — [`DistanceTable`], every plot's distances, computed once per data load.
 //! - [`render`] — the table as JSON, CSV and Markdown; [`http`] — the endpoints;
@@ -13,12 +15,14 @@ pub mod geodesic;
 mod http;
 pub mod network;
 pub mod render;
+pub mod segment_index;
 pub mod table;
 
 use geo::{Coord, GeodesicArea, Geometry};
 use serde_json::Value;
 
 pub use network::{RoadNetwork, Route};
+pub use segment_index::SegmentIndex;
 pub use table::{DistanceTable, Distances};
 
 pub use http::routes;

@@ -14,6 +14,7 @@ use std::collections::{BinaryHeap, HashMap};
 use geo::{Coord, Geometry};
 
 use super::geodesic::{self, Nearest, Shape};
+use super::segment_index::SegmentIndex;
 use crate::geodata::{Dataset, Feature, LayerKind};
 
 /// A plot or point farther than this from every accessible road has no road access.
@@ -95,6 +96,7 @@ pub struct RoadNetwork {
     roads: Vec<Road>,
     /// Accessible roads' geometry; `access_edges[path]` is the edge of each path's first segment.
     access: Shape,
+    access_index: SegmentIndex,
     access_edges: Vec<usize>,
     /// Per node: road distance to the nearest interchange and the next edge towards it.
     to_goal: Vec<f64>,
@@ -143,6 +145,7 @@ impl RoadNetwork {
             }
             net.roads.push(road);
         }
+        net.access_index = SegmentIndex::build(&net.access);
         net.components = net.count_components();
         net.find_interchanges(dataset, &node_of);
         net.shortest_path_tree();
@@ -262,7 +265,9 @@ impl RoadNetwork {
         if let Some(problem) = &self.problem {
             return Err(problem.clone());
         }
-        let candidates = geodesic::nearly_nearest(shape, &self.access, ACCESS_TIE_M);
+        let candidates = self
+            .access_index
+            .nearly_nearest(shape, &self.access, ACCESS_TIE_M);
         let Some(nearest) = candidates.first() else {
             return Err("the data has no road a plot can be reached from".into());
         };

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use geo::{Coord, Geometry};
 use serde_json::{json, Map, Value};
 
-use super::geodesic::{self, Shape};
+use super::geodesic::Shape;
 use super::network::{display_name, RoadNetwork, Route};
+use super::segment_index::SegmentIndex;
 use crate::geodata::{Dataset, Feature, LayerKind};
 
 /// The things distances are measured to, gathered from the layers once.
@@ -25,6 +26,7 @@ struct Targets {
 #[derive(Debug, Default)]
 struct Target {
     shape: Shape,
+    index: SegmentIndex,
     owners: Vec<Owner>,
     /// Said when the data has none of it.
     missing: String,
@@ -59,11 +61,15 @@ impl Target {
                 });
             }
         }
+        target.index = SegmentIndex::build(&target.shape);
         target
     }
 
     fn measure(&self, from: &Shape) -> Result<Hit, String> {
-        let nearest = geodesic::nearest(from, &self.shape).ok_or_else(|| self.missing.clone())?;
+        let nearest = self
+            .index
+            .nearest(from, &self.shape)
+            .ok_or_else(|| self.missing.clone())?;
         let owner = self
             .owners
             .get(nearest.to_path)
@@ -283,8 +289,11 @@ pub struct PlotDistances {
 }
 
 /// Up to this many plots every plot's distances are computed at load (in parallel); above
-/// it (a municipality's or a province's cadastre) each plot's are computed when asked for,
-/// since each costs a scan of every road and a million of them would hold up start-up.
+/// it (a municipality's or a province's cadastre) each plot's are computed when asked for.
+/// With the segment index a plot costs about 9 ms of CPU against a province's 26,000 roads
+/// (measured on the synthetic 1M cadastre), so 5,000 plots take under a minute of CPU at
+/// load, but a million would take about 2.6 CPU-hours: too long at start-up or after each
+/// reload, even in the background on the two cores the service runs on.
 pub const EAGER_PLOTS: usize = 5_000;
 
 /// Every plot's distances, computed once per data version (for up to [`EAGER_PLOTS`]
