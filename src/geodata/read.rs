@@ -263,8 +263,8 @@ fn read_layer(
     );
     drop(to_lonlat);
     // PROJ objects are not Send, and building one costs about a millisecond: each worker
-    // builds its pair once per chunk of a few thousand features, on its own thread. Both were
-    // built once above, so they cannot fail here unless PROJ itself does.
+    // builds its transform once per chunk of a few thousand features, on its own thread. It
+    // was built once above, so it cannot fail here unless PROJ itself does.
     let chunk = (parsed.len() / (rayon::current_num_threads() * 2)).max(2048);
     let crs_ref = &crs;
     let outcomes: Vec<Result<Feature, Problem>> = parsed
@@ -273,7 +273,6 @@ fn read_layer(
         .flat_map_iter(|features| {
             let crs = crs_ref;
             let to_lonlat = Transform::new(crs, &Crs::Epsg(4326));
-            let to_mercator = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857));
             features.into_iter().map(move |p| {
                 let problem = |line, label, message: String| Problem {
                     severity: Severity::Error,
@@ -283,22 +282,12 @@ fn read_layer(
                     field: None,
                     message,
                 };
-                let (to_lonlat, to_mercator) = match (&to_lonlat, &to_mercator) {
-                    (Ok(a), Ok(b)) => (a, b),
-                    (Err(e), _) | (_, Err(e)) => {
-                        return Err(problem(p.line, p.label, e.to_string()))
-                    }
+                let to_lonlat = match &to_lonlat {
+                    Ok(t) => t,
+                    Err(e) => return Err(problem(p.line, p.label, e.to_string())),
                 };
-                finish_feature(
-                    kind,
-                    p,
-                    axis_order,
-                    to_lonlat,
-                    to_mercator,
-                    crs,
-                    area_of_use,
-                )
-                .map_err(|(line, label, message)| problem(line, label, message))
+                finish_feature(kind, p, axis_order, to_lonlat, crs, area_of_use)
+                    .map_err(|(line, label, message)| problem(line, label, message))
             })
         })
         .collect();
@@ -344,7 +333,6 @@ fn finish_feature(
     p: ParsedFeature,
     axis_order: AxisOrder,
     to_lonlat: &Transform,
-    to_mercator: &Transform,
     crs: &Crs,
     area_of_use: Option<[f64; 4]>,
 ) -> Result<Feature, (usize, String, String)> {
@@ -364,9 +352,6 @@ fn finish_feature(
         }
     }
     validate::geometry(&source).map_err(fail)?;
-    let mercator = to_mercator
-        .geometry(&lonlat)
-        .map_err(|e| fail(e.to_string()))?;
     let area_m2 = matches!(lonlat, Geometry::Polygon(_) | Geometry::MultiPolygon(_))
         .then(|| lonlat.geodesic_area_unsigned());
     let length_m = match &lonlat {
@@ -381,7 +366,6 @@ fn finish_feature(
         properties: p.properties,
         source,
         lonlat,
-        mercator,
         area_m2,
         length_m,
         line: p.line,
