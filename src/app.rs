@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::geodata::{crs, DataError, Dataset};
-use crate::geodata::{Feature, Layer, LayerKind};
+use crate::geodata::{Feature, Layer, LayerKind, PropValue};
 use crate::measure::table::PlotDistances;
 use crate::measure::{DistanceTable, RoadNetwork};
 use crate::metrics::Metrics;
@@ -51,30 +51,82 @@ impl Data {
     /// decares), its centroid and a point inside it, and its distance summary (flat, scalar
     /// values only).
     pub fn plot_card(&self, plot: &Feature) -> serde_json::Map<String, serde_json::Value> {
-        use serde_json::json;
-        let mut card = plot.properties.to_map();
-        if let Some(area) = plot.area_m2 {
-            card.insert("area_m2".into(), json!((area * 10.0).round() / 10.0));
-            card.insert("area_decares".into(), json!((area / 100.0).round() / 10.0));
-        }
-        let points = self
+        let position = self
             .dataset
             .layer(LayerKind::Plots)
-            .and_then(|plots| plots.position(&plot.id))
-            .and_then(|i| self.plot_points.get(i));
+            .and_then(|plots| plots.position(&plot.id));
+        let mut card = serde_json::Map::new();
+        self.visit_plot_card(position, plot, |key, value| {
+            card.insert(key.to_string(), value.to_value());
+        });
+        card
+    }
+
+    /// The fields of [`Data::plot_card`] one by one, in the card's order, without building
+    /// the card: the tile encoder writes a million plots' cards this way without cloning
+    /// each plot's properties. `position` is the plot's position in the plots layer (None
+    /// when it is not there: the card then has no centroid or inside point).
+    pub fn visit_plot_card(
+        &self,
+        position: Option<usize>,
+        plot: &Feature,
+        mut visit: impl FnMut(&str, &PropValue),
+    ) {
+        let number =
+            |v: f64| serde_json::Number::from_f64(v).map_or(PropValue::Null, PropValue::Number);
+        let mut computed: Vec<(Cow<'static, str>, PropValue)> = Vec::with_capacity(16);
+        if let Some(area) = plot.area_m2 {
+            computed.push((
+                Cow::Borrowed("area_m2"),
+                number((area * 10.0).round() / 10.0),
+            ));
+            computed.push((
+                Cow::Borrowed("area_decares"),
+                number((area / 100.0).round() / 10.0),
+            ));
+        }
+        let points = position.and_then(|i| self.plot_points.get(i));
         // 8 decimals of a degree is about a millimetre.
-        let round = |v: f64| json!((v * 1e8).round() / 1e8);
-        for (name, point) in ["centroid", "inside"]
-            .into_iter()
-            .zip(points.into_iter().flatten())
+        let round = |v: f64| number((v * 1e8).round() / 1e8);
+        for ((lon_name, lat_name), point) in [
+            ("centroid_lon", "centroid_lat"),
+            ("inside_lon", "inside_lat"),
+        ]
+        .into_iter()
+        .zip(points.into_iter().flatten())
         {
             if let Some((lon, lat)) = point {
-                card.insert(format!("{name}_lon"), round(*lon));
-                card.insert(format!("{name}_lat"), round(*lat));
+                computed.push((Cow::Borrowed(lon_name), round(*lon)));
+                computed.push((Cow::Borrowed(lat_name), round(*lat)));
             }
         }
-        card.extend(self.distances.summary(&plot.id));
-        card
+        computed.extend(
+            self.distances
+                .summary(&plot.id)
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k), PropValue::from_value(v))),
+        );
+        // A computed field replaces a property of the same name where the property stood
+        // (as inserting into the card would); the rest follow in order.
+        let mut emitted = vec![false; computed.len()];
+        for (key, value) in plot.properties.iter() {
+            match computed.iter().rposition(|(k, _)| k == key) {
+                Some(i) => {
+                    emitted[i] = true;
+                    visit(key, &computed[i].1);
+                }
+                None => visit(key, value),
+            }
+        }
+        for (i, (key, _)) in computed.iter().enumerate() {
+            // A name computed twice keeps its first place and its last value, as in a map.
+            let first = computed[..i].iter().all(|(k, _)| k != key);
+            let last = computed.iter().rposition(|(k, _)| k == key).unwrap_or(i);
+            if first && !emitted[last] {
+                emitted[last] = true;
+                visit(key, &computed[last].1);
+            }
+        }
     }
 
     /// A plot's distances: from the table, or computed now when the data has more plots

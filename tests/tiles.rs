@@ -72,12 +72,12 @@ fn distance_to_outline(p: (f64, f64), outline: &[(f64, f64)]) -> f64 {
 }
 
 #[tokio::test]
-async fn tiles_over_each_stage_carry_the_stages_plots_from_z12_to_z18() {
+async fn tiles_over_each_stage_carry_the_stages_plots_with_their_cards_from_z14_to_z18() {
     let app = common::spawn_app().await;
     let expected = stage_plot_ids();
     let plots = plots(&app);
     let data = app.state.data();
-    for z in 12..=18u8 {
+    for z in 14..=18u8 {
         for (stage, ids) in &expected {
             let mut tiles = BTreeSet::new();
             for plot in plots.iter().filter(|p| ids.contains(&p.id)) {
@@ -297,16 +297,19 @@ async fn neighbouring_plots_share_their_boundary_exactly_at_every_zoom() {
                 .unwrap();
             let (x, y) = tile_of(z, shared.x, shared.y);
             let tile = fetch(&app, z, x, y).await.unwrap();
-            let ring = |id: &str| -> Vec<(i64, i64)> {
+            // By feature id: below z14 the plots carry no cadastral id.
+            let ring = |plot: &Feature| -> Vec<(i64, i64)> {
                 let f = tile["plots"]
                     .features
                     .iter()
-                    .find(|f| f.str("cadastral_id") == Some(id))
-                    .unwrap_or_else(|| panic!("z{z}: {id} missing"));
+                    .find(|f| f.id == Some(plot.numeric_id))
+                    .unwrap_or_else(|| panic!("z{z}: {} missing", plot.id));
                 assert_eq!(f.parts.len(), 1, "one ring");
                 f.parts[0].clone()
             };
-            let (ra, rb) = (ring(&a.id), ring(&b.id));
+            let (ra, rb) = (ring(a), ring(b));
+            // Below z14 vertices snap to a quarter-pixel grid (4 units): up to 2√2 units off.
+            let near = if z < 14 { 3.0 } else { 1.0 };
             let origin = (f64::from(x) * 4096.0, f64::from(y) * 4096.0);
             for (this, other, other_plot, name) in [(&ra, &rb, b, &a.id), (&rb, &ra, a, &b.id)] {
                 let outline = outline_units(other_plot, z);
@@ -316,7 +319,7 @@ async fn neighbouring_plots_share_their_boundary_exactly_at_every_zoom() {
                     .iter()
                     .map(|&(px, py)| {
                         let w = (origin.0 + px as f64, origin.1 + py as f64);
-                        distance_to_outline(w, &outline) <= 1.0
+                        distance_to_outline(w, &outline) <= near
                     })
                     .collect();
                 let count = on_boundary.iter().filter(|b| **b).count();

@@ -85,7 +85,8 @@ impl fmt::Display for LayerKind {
     }
 }
 
-/// One feature, in its source CRS and in the two CRSs the service works in.
+/// One feature, in its source CRS and in WGS84 (tiles project WGS84 to Web Mercator as
+/// they encode: a stored copy would cost a third of the geometry memory).
 #[derive(Debug, Clone)]
 pub struct Feature {
     /// The feature's identifier: the cadastral identifier for plots, else the GeoJSON `id`
@@ -102,8 +103,6 @@ pub struct Feature {
     pub source: Geometry<f64>,
     /// Geometry in WGS84 longitude/latitude.
     pub lonlat: Geometry<f64>,
-    /// Geometry in Web Mercator metres (for tiles only; never for measuring).
-    pub mercator: Geometry<f64>,
     /// Geodesic area on the WGS84 ellipsoid, m² (polygons).
     pub area_m2: Option<f64>,
     /// Geodesic length on the WGS84 ellipsoid, m (lines).

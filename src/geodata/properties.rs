@@ -25,6 +25,17 @@ pub enum PropValue {
 }
 
 impl PropValue {
+    /// A JSON value as a property value (text not shared: for values computed per request).
+    pub fn from_value(value: Value) -> PropValue {
+        match value {
+            Value::Null => PropValue::Null,
+            Value::Bool(b) => PropValue::Bool(b),
+            Value::Number(n) => PropValue::Number(n),
+            Value::String(s) => PropValue::Text(Arc::from(s)),
+            other => PropValue::Json(Box::new(other)),
+        }
+    }
+
     /// The value as JSON, exactly as it was read.
     pub fn to_value(&self) -> Value {
         match self {

@@ -377,8 +377,8 @@ fn finish_layer(kind: LayerKind, layer: ParsedLayer, problems: &mut Problems) ->
     let area_of_use = meta.crs.area_of_use();
     let axis_order = meta.axis_order;
     // PROJ objects are not Send, and building one costs about a millisecond: each worker
-    // builds its pair once per piece of a few thousand features, on its own thread. Both were
-    // built once before, so they cannot fail here unless PROJ itself does.
+    // builds its transform once per piece of a few thousand features, on its own thread.
+    // It was built once before, so it cannot fail here unless PROJ itself does.
     let crs = &meta.crs;
     let total = windows.iter().map(Vec::len).sum();
     let mut outcomes: Vec<Result<Feature, Problem>> = Vec::with_capacity(total);
@@ -388,12 +388,8 @@ fn finish_layer(kind: LayerKind, layer: ParsedLayer, problems: &mut Problems) ->
         // Written straight into `outcomes`' spare room, in order; the window's own
         // memory goes as soon as it is done.
         outcomes.par_extend(window.into_par_iter().with_min_len(chunk).map_init(
-            || {
-                let to_lonlat = Transform::new(crs, &Crs::Epsg(4326));
-                let to_mercator = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857));
-                (to_lonlat, to_mercator)
-            },
-            |(to_lonlat, to_mercator), p| {
+            || Transform::new(crs, &Crs::Epsg(4326)),
+            |to_lonlat, p| {
                 let problem = |line, label, message: String| Problem {
                     severity: Severity::Error,
                     file: file_name.to_string(),
@@ -402,22 +398,12 @@ fn finish_layer(kind: LayerKind, layer: ParsedLayer, problems: &mut Problems) ->
                     field: None,
                     message,
                 };
-                let (to_lonlat, to_mercator) = match (&to_lonlat, &to_mercator) {
-                    (Ok(a), Ok(b)) => (a, b),
-                    (Err(e), _) | (_, Err(e)) => {
-                        return Err(problem(p.line, p.label(), e.to_string()))
-                    }
+                let to_lonlat = match to_lonlat {
+                    Ok(t) => &*t,
+                    Err(e) => return Err(problem(p.line, p.label(), e.to_string())),
                 };
-                finish_feature(
-                    kind,
-                    p,
-                    axis_order,
-                    to_lonlat,
-                    to_mercator,
-                    crs,
-                    area_of_use,
-                )
-                .map_err(|(line, label, message)| problem(line, label, message))
+                finish_feature(kind, p, axis_order, to_lonlat, crs, area_of_use)
+                    .map_err(|(line, label, message)| problem(line, label, message))
             },
         ));
     }
@@ -462,7 +448,6 @@ fn finish_feature(
     p: ParsedFeature,
     axis_order: AxisOrder,
     to_lonlat: &Transform,
-    to_mercator: &Transform,
     crs: &Crs,
     area_of_use: Option<[f64; 4]>,
 ) -> Result<Feature, (usize, String, String)> {
@@ -482,9 +467,6 @@ fn finish_feature(
         }
     }
     validate::geometry(&source).map_err(fail)?;
-    let mercator = to_mercator
-        .geometry(&lonlat)
-        .map_err(|e| fail(e.to_string()))?;
     let area_m2 = matches!(lonlat, Geometry::Polygon(_) | Geometry::MultiPolygon(_))
         .then(|| lonlat.geodesic_area_unsigned());
     let length_m = match &lonlat {
@@ -499,7 +481,6 @@ fn finish_feature(
         properties: p.properties,
         source,
         lonlat,
-        mercator,
         area_m2,
         length_m,
         line: p.line,

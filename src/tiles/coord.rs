@@ -8,8 +8,11 @@ use crate::index::BBox;
 /// Units across one tile (MVT extent).
 pub const EXTENT: u32 = 4096;
 
-/// Half the Web Mercator world width, metres (EPSG:3857).
-const ORIGIN_SHIFT: f64 = 20_037_508.342_789_244;
+/// The sphere of Web Mercator (EPSG:3857): the WGS84 semi-major axis, metres.
+const EARTH_RADIUS: f64 = 6_378_137.0;
+
+/// Half the Web Mercator world width, metres (EPSG:3857): π·R.
+const ORIGIN_SHIFT: f64 = std::f64::consts::PI * EARTH_RADIUS;
 
 /// A tile address: zoom, column (west to east) and row (north to south), all in range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -140,6 +143,31 @@ pub fn mercator_to_units(tile: TileCoord, mx: f64, my: f64) -> (f64, f64) {
     ((mx + ORIGIN_SHIFT) * scale, (ORIGIN_SHIFT - my) * scale)
 }
 
+/// WGS84 longitude/latitude (degrees) to Web Mercator metres by the formulas that define
+/// EPSG:3857 (spherical Mercator on the WGS84 semi-major axis): x = R·λ,
+/// y = R·ln(tan(π/4 + φ/2)).
+pub fn lonlat_to_mercator(lon: f64, lat: f64) -> (f64, f64) {
+    let x = EARTH_RADIUS * lon.to_radians();
+    let y = EARTH_RADIUS
+        * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0)
+            .tan()
+            .ln();
+    (x, y)
+}
+
+/// WGS84 longitude/latitude to world tile units at the tile's zoom (x east, y south),
+/// unrounded: the Web Mercator formulas folded into the tile grid, so features need no
+/// stored Web Mercator copy. The same as [`mercator_to_units`] of [`lonlat_to_mercator`].
+pub fn lonlat_to_units(tile: TileCoord, lon: f64, lat: f64) -> (f64, f64) {
+    let world = tile.world_units();
+    let x = (lon + 180.0) / 360.0 * world;
+    let y_over_r = (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0)
+        .tan()
+        .ln();
+    let y = (0.5 - y_over_r / (2.0 * std::f64::consts::PI)) * world;
+    (x, y)
+}
+
 /// World tile units to WGS84 longitude/latitude (spherical Mercator inverse).
 pub fn units_to_lonlat(tile: TileCoord, ux: f64, uy: f64) -> (f64, f64) {
     let world = tile.world_units();
@@ -242,5 +270,35 @@ mod tests {
             * 6_378_137.0;
         let (mux, muy) = mercator_to_units(tile, mx, my);
         assert!((mux - ux).abs() < 1e-6 && (muy - uy).abs() < 1e-6);
+        let (lux, luy) = lonlat_to_units(tile, 25.6345, 42.4258);
+        assert!((lux - ux).abs() < 1e-6 && (luy - uy).abs() < 1e-6);
+    }
+
+    #[test]
+    fn web_mercator_formulas_agree_with_proj_across_bulgaria() {
+        use crate::geodata::crs::{Crs, Transform};
+        crate::app::init_proj(&crate::Config::default()).unwrap();
+        let proj = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857)).unwrap();
+        // A grid over Bulgaria's extent (22.3–28.7 °E, 41.2–44.3 °N) and a little beyond.
+        let mut checked = 0;
+        for i in 0..=16 {
+            for j in 0..=12 {
+                let lon = 22.0 + 7.0 * f64::from(i) / 16.0;
+                let lat = 41.0 + 3.5 * f64::from(j) / 12.0;
+                let (px, py) = proj.apply(lon, lat).unwrap();
+                let (x, y) = lonlat_to_mercator(lon, lat);
+                assert!(
+                    (x - px).abs() < 1e-3 && (y - py).abs() < 1e-3,
+                    "({lon}, {lat}): formula ({x}, {y}) vs PROJ ({px}, {py})"
+                );
+                // And through the tile grid at z18 (a unit is about 15 cm there).
+                let tile = TileCoord { z: 18, x: 0, y: 0 };
+                let (ux, uy) = lonlat_to_units(tile, lon, lat);
+                let (mx, my) = mercator_to_units(tile, px, py);
+                assert!((ux - mx).abs() < 1e-2 && (uy - my).abs() < 1e-2);
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 17 * 13);
     }
 }

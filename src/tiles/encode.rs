@@ -1,20 +1,37 @@
-//! Encoding one tile: picks each layer's features from the index, turns their Web Mercator
-//! geometry into clipped, simplified integer tile geometry ([`super::geometry`]) and writes
-//! MVT 2.1 with the `mvt` crate. Pure CPU work: callers run it on a blocking thread.
+//! Encoding one tile: picks each layer's features from the index, turns their WGS84
+//! geometry into clipped, simplified integer tile geometry ([`super::frame`]) and writes MVT
+//! 2.1 with the `mvt` crate ([`super::mvt_geometry`]). Pure CPU work: callers run it on a
+//! blocking thread.
+//!
+//! From [`FULL_DETAIL_ZOOM`] up, tiles are full detail: every plot with its whole card.
+//! Below it the plots layer is generalised (see `docs/tiles.md`): only what the style and
+//! viewer use there (`status`, `stage` and the feature id), a quarter-pixel grid, plots
+//! smaller than a pixel replaced by pixel squares where enough of them gather
+//! ([`TinyPlots`]), and labels only for plots that can hold one.
 
-use geo::{Coord, Geometry, LineString, Polygon};
-use mvt::{GeomEncoder, GeomType, Tile};
-use serde_json::{Map, Value};
+use geo::{Coord, CoordsIter};
 
-use super::coord::{mercator_to_units, TileCoord, EXTENT};
-use super::geometry::{self, ClipRect, Vertex, P};
-use super::layers::{self, feature_properties, vertex_key, Prepared, TileLayer, TILE_LAYERS};
+use super::coord::{TileCoord, EXTENT};
+use super::frame::{Detail, Frame};
+use super::geometry::P;
+use super::layers::{self, Prepared, TileLayer, TILE_LAYERS};
+use super::mvt_geometry::{GeomType, GeometryParts};
 use crate::app::Data;
-use crate::geodata::{Feature, LayerKind};
+use crate::geodata::{Feature, LayerKind, PropValue};
 
-/// Tolerance of the simplification, in tile units (1/4096 of a tile): about 1/16 of a
-/// pixel on a 256 px tile, so nothing visible moves while dense lines thin out at low zooms.
-pub const SIMPLIFY_TOLERANCE: f64 = 1.0;
+/// The lowest zoom whose tiles carry every plot in full detail with its card.
+pub const FULL_DETAIL_ZOOM: u8 = 14;
+
+/// The properties the plots layer keeps below [`FULL_DETAIL_ZOOM`]: the fill colour's and
+/// the filters' fields (hover uses the feature id).
+pub const LOW_ZOOM_PLOT_FIELDS: [&str; 2] = ["status", "stage"];
+
+/// A pixel of a 256-pixel tile, in tile units.
+const PIXEL: i64 = EXTENT as i64 / 256;
+
+/// Below [`FULL_DETAIL_ZOOM`], a plot gets a label only when it is at least this many
+/// square pixels: room for a cadastral number of about 13 characters at 10 px.
+const LABEL_MIN_AREA_PX: f64 = 80.0 * 24.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EncodeError {
@@ -29,9 +46,17 @@ pub fn encode_tile(
     tile: TileCoord,
     buffer: u32,
 ) -> Result<Vec<u8>, EncodeError> {
-    let frame = Frame::new(tile, buffer);
-    let mut out = Tile::new(EXTENT);
+    let full = tile.z >= FULL_DETAIL_ZOOM;
+    // Only the plots are generalised below full detail: the other layers are few features.
+    let frame = Frame::new(tile, buffer, Detail::FULL);
+    let plots_frame = Frame::new(
+        tile,
+        buffer,
+        if full { Detail::FULL } else { Detail::LOW_ZOOM },
+    );
+    let mut out = mvt::Tile::new(EXTENT);
     let mut any = false;
+    let mut geometry = GeometryParts::default();
     for spec in &TILE_LAYERS {
         if tile.z < spec.min_zoom {
             continue;
@@ -39,10 +64,15 @@ pub fn encode_tile(
         let Some(layer) = data.dataset.layer(spec.source) else {
             continue;
         };
+        let frame = if spec.source == LayerKind::Plots {
+            &plots_frame
+        } else {
+            &frame
+        };
         let mut positions: Vec<usize> = layer.index.candidates(frame.lonlat).collect();
         positions.sort_unstable();
-        let shared = prepared.shared.get(&spec.source);
         let mut mvt_layer = out.create_layer(spec.name);
+        let mut tiny = TinyPlots::default();
         for i in positions {
             let feature = &layer.features[i];
             if spec.source == LayerKind::Roads
@@ -50,23 +80,38 @@ pub fn encode_tile(
             {
                 continue;
             }
-            let geometry = if spec.name == "plot_labels" {
-                prepared.label(i, feature).and_then(|c| frame.point(c))
-            } else {
-                frame.geometry(&feature.mercator, |c| {
-                    shared.is_some_and(|s| s.contains(&vertex_key(c)))
-                })
+            let kind = match (spec.name, spec.source) {
+                ("plot_labels", _) => {
+                    if !full && !holds_a_label(frame, feature) {
+                        continue;
+                    }
+                    prepared
+                        .label(i, feature)
+                        .and_then(|c| frame.point_at(frame.snap_mercator(c), &mut geometry))
+                }
+                (_, LayerKind::Plots) if !full => {
+                    match tiny.consider(frame, feature, &mut geometry) {
+                        Tiny::No => frame.geometry(
+                            &feature.lonlat,
+                            prepared.locked(spec.source, i),
+                            &mut geometry,
+                        ),
+                        Tiny::Dropped => None,
+                        Tiny::Square(kind) => Some(kind),
+                    }
+                }
+                _ => frame.geometry(
+                    &feature.lonlat,
+                    prepared.locked(spec.source, i),
+                    &mut geometry,
+                ),
             };
-            let Some(geometry) = geometry else {
+            let Some(kind) = kind else {
                 continue;
             };
-            let encoded = write_geometry(&geometry)?;
-            if encoded.is_empty() {
-                continue;
-            }
-            let mut mvt_feature = mvt_layer.into_feature(encoded);
+            let mut mvt_feature = mvt_layer.into_feature(geometry.encode(kind)?);
             mvt_feature.set_id(feature.numeric_id);
-            add_tags(&mut mvt_feature, &properties(data, spec, feature));
+            write_tags(data, spec, full, i, feature, &mut mvt_feature);
             mvt_layer = mvt_feature.into_layer();
         }
         if mvt_layer.num_features() > 0 {
@@ -80,243 +125,104 @@ pub fn encode_tile(
     Ok(out.to_bytes()?)
 }
 
-fn properties(data: &Data, spec: &TileLayer, feature: &Feature) -> Map<String, Value> {
-    feature_properties(data, spec, feature)
-}
-
-/// Scalar properties become tags with their JSON type; null, arrays and objects are left out
-/// (MVT has no such values).
-fn add_tags(feature: &mut mvt::Feature, properties: &Map<String, Value>) {
-    for (key, value) in properties {
-        match value {
-            Value::String(s) => feature.add_tag_string(key, s),
-            Value::Bool(b) => feature.add_tag_bool(key, *b),
-            Value::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    feature.add_tag_sint(key, i);
-                } else if let Some(u) = n.as_u64() {
-                    feature.add_tag_uint(key, u);
-                } else if let Some(f) = n.as_f64() {
-                    feature.add_tag_double(key, f);
-                }
+/// A layer's properties for one feature: below [`FULL_DETAIL_ZOOM`] the plots carry
+/// [`LOW_ZOOM_PLOT_FIELDS`], else every layer what [`layers::visit_feature_properties`] says.
+fn write_tags(
+    data: &Data,
+    spec: &TileLayer,
+    full: bool,
+    position: usize,
+    feature: &Feature,
+    out: &mut mvt::Feature,
+) {
+    if !full && spec.name == "plots" {
+        for key in LOW_ZOOM_PLOT_FIELDS {
+            if let Some(v) = feature.properties.get(key) {
+                add_tag(out, key, v);
             }
-            Value::Null | Value::Array(_) | Value::Object(_) => {}
         }
+        return;
     }
+    layers::visit_feature_properties(data, spec, position, feature, |k, v| add_tag(out, k, v));
 }
 
-/// A feature's geometry in tile coordinates (relative to the tile's corner, y down).
-#[derive(Debug, Clone, PartialEq)]
-pub enum TileGeometry {
-    Points(Vec<P>),
-    Lines(Vec<Vec<P>>),
-    /// Each polygon: exterior ring (clockwise on screen) then holes (counter-clockwise).
-    Polygons(Vec<Vec<Vec<P>>>),
-}
-
-/// One tile at one zoom: converts and clips geometry.
-struct Frame {
-    tile: TileCoord,
-    origin: P,
-    clip: ClipRect,
-    lonlat: crate::index::BBox,
-}
-
-impl Frame {
-    fn new(tile: TileCoord, buffer: u32) -> Frame {
-        let origin = tile.origin_units();
-        let (b, e) = (i64::from(buffer), i64::from(EXTENT));
-        Frame {
-            tile,
-            origin,
-            clip: ClipRect {
-                min_x: origin.0 - b,
-                min_y: origin.1 - b,
-                max_x: origin.0 + e + b,
-                max_y: origin.1 + e + b,
-            },
-            lonlat: tile.buffered_lonlat(buffer),
+/// A scalar property becomes a tag with its JSON type; null, arrays and objects are left
+/// out (MVT has no such values).
+fn add_tag(feature: &mut mvt::Feature, key: &str, value: &PropValue) {
+    match value {
+        PropValue::Text(s) => feature.add_tag_string(key, s),
+        PropValue::Bool(b) => feature.add_tag_bool(key, *b),
+        PropValue::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                feature.add_tag_sint(key, i);
+            } else if let Some(u) = n.as_u64() {
+                feature.add_tag_uint(key, u);
+            } else if let Some(f) = n.as_f64() {
+                feature.add_tag_double(key, f);
+            }
         }
+        PropValue::Null | PropValue::Json(_) => {}
     }
+}
 
-    fn snap(&self, c: Coord<f64>) -> P {
-        let (x, y) = mercator_to_units(self.tile, c.x, c.y);
-        (x.round() as i64, y.round() as i64)
-    }
+/// A plot's area on screen at the frame's zoom, square tile units (Web Mercator scales
+/// areas by 1/cos²φ at the plot's latitude).
+fn screen_area(frame: &Frame, plot: &Feature) -> Option<(f64, Coord<f64>)> {
+    let first = plot.lonlat.coords_iter().next()?;
+    let scale = frame.units_per_metre(first.y);
+    Some((plot.area_m2? * scale * scale, first))
+}
 
-    fn local(&self, points: Vec<P>) -> Vec<P> {
-        points
-            .into_iter()
-            .map(|(x, y)| (x - self.origin.0, y - self.origin.1))
-            .collect()
-    }
+/// Whether a plot is large enough, at a zoom below full detail, to hold its label.
+fn holds_a_label(frame: &Frame, plot: &Feature) -> bool {
+    let pixel = (PIXEL * PIXEL) as f64;
+    screen_area(frame, plot).is_some_and(|(area, _)| area >= LABEL_MIN_AREA_PX * pixel)
+}
 
-    fn point(&self, c: Coord<f64>) -> Option<TileGeometry> {
-        let p = self.snap(c);
-        self.clip
-            .contains(p)
-            .then(|| TileGeometry::Points(self.local(vec![p])))
-    }
+/// What becomes of a plot below full detail.
+enum Tiny {
+    /// Large enough: drawn as it is.
+    No,
+    /// Smaller than a pixel: left out, its area set aside.
+    Dropped,
+    /// Smaller than a pixel, and the area set aside reached a pixel: drawn as a pixel square
+    /// where it lies (the geometry is written).
+    Square(GeomType),
+}
 
-    fn vertices(
-        &self,
-        line: &LineString<f64>,
-        locked: &impl Fn(Coord<f64>) -> bool,
-    ) -> Vec<Vertex> {
-        line.0
-            .iter()
-            .map(|&c| Vertex {
-                at: self.snap(c),
-                locked: locked(c),
-            })
-            .collect()
-    }
+/// Tippecanoe's tiny-polygon reduction: plots smaller than a pixel are dropped, but their
+/// area is added up, and each time the sum reaches a pixel a pixel-sized square is drawn
+/// at the plot that tipped it over. A dense field of small plots keeps its density and its
+/// colours; a tile does not carry thousands of sub-pixel polygons. Each plot counts in the
+/// one tile whose proper area holds its first vertex, so the buffers of neighbouring tiles
+/// do not count it twice.
+#[derive(Default)]
+struct TinyPlots {
+    area: f64,
+}
 
-    fn geometry(
-        &self,
-        geometry: &Geometry<f64>,
-        locked: impl Fn(Coord<f64>) -> bool,
-    ) -> Option<TileGeometry> {
-        let result = match geometry {
-            Geometry::Point(p) => return self.point(p.0),
-            Geometry::MultiPoint(mp) => TileGeometry::Points(
-                mp.0.iter()
-                    .map(|p| self.snap(p.0))
-                    .filter(|&p| self.clip.contains(p))
-                    .map(|p| (p.0 - self.origin.0, p.1 - self.origin.1))
-                    .collect(),
-            ),
-            Geometry::LineString(l) => TileGeometry::Lines(self.line(l, &locked)),
-            Geometry::MultiLineString(ml) => {
-                TileGeometry::Lines(ml.0.iter().flat_map(|l| self.line(l, &locked)).collect())
-            }
-            Geometry::Polygon(p) => {
-                TileGeometry::Polygons(self.polygon(p, &locked).into_iter().collect())
-            }
-            Geometry::MultiPolygon(mp) => TileGeometry::Polygons(
-                mp.0.iter()
-                    .filter_map(|p| self.polygon(p, &locked))
-                    .collect(),
-            ),
-            _ => return None,
+impl TinyPlots {
+    fn consider(&mut self, frame: &Frame, plot: &Feature, out: &mut GeometryParts) -> Tiny {
+        let pixel = (PIXEL * PIXEL) as f64;
+        let Some((area, first)) = screen_area(frame, plot) else {
+            return Tiny::No;
         };
-        let empty = match &result {
-            TileGeometry::Points(p) => p.is_empty(),
-            TileGeometry::Lines(l) => l.is_empty(),
-            TileGeometry::Polygons(p) => p.is_empty(),
-        };
-        (!empty).then_some(result)
-    }
-
-    fn line(&self, line: &LineString<f64>, locked: &impl Fn(Coord<f64>) -> bool) -> Vec<Vec<P>> {
-        let vertices = self.vertices(line, locked);
-        if !self.touches(&vertices) {
-            return Vec::new();
+        if area >= pixel {
+            return Tiny::No;
         }
-        let simplified = geometry::simplify_path(&vertices, SIMPLIFY_TOLERANCE);
-        geometry::clip_path(&simplified, self.clip)
-            .into_iter()
-            .filter(|piece| piece.len() >= 2)
-            .map(|piece| self.local(piece))
-            .collect()
-    }
-
-    fn ring(
-        &self,
-        ring: &LineString<f64>,
-        exterior: bool,
-        locked: &impl Fn(Coord<f64>) -> bool,
-    ) -> Option<Vec<P>> {
-        let mut vertices = self.vertices(ring, locked);
-        if vertices.len() > 1 && ring.0.first() == ring.0.last() {
-            vertices.pop();
+        let at: P = frame.snap(first);
+        if !frame.owns(at) {
+            return Tiny::Dropped;
         }
-        if !self.touches(&vertices) {
-            return None;
+        self.area += area;
+        if self.area < pixel {
+            return Tiny::Dropped;
         }
-        let simplified =
-            geometry::clean_ring(geometry::simplify_ring(&vertices, SIMPLIFY_TOLERANCE))?;
-        let clipped = geometry::clean_ring(geometry::clip_ring(&simplified, self.clip))?;
-        Some(self.local(geometry::orient(clipped, exterior)))
-    }
-
-    fn polygon(
-        &self,
-        polygon: &Polygon<f64>,
-        locked: &impl Fn(Coord<f64>) -> bool,
-    ) -> Option<Vec<Vec<P>>> {
-        let exterior = self.ring(polygon.exterior(), true, locked)?;
-        let mut rings = vec![exterior];
-        rings.extend(
-            polygon
-                .interiors()
-                .iter()
-                .filter_map(|hole| self.ring(hole, false, locked)),
-        );
-        Some(rings)
-    }
-
-    fn touches(&self, vertices: &[Vertex]) -> bool {
-        let mut min = (i64::MAX, i64::MAX);
-        let mut max = (i64::MIN, i64::MIN);
-        for v in vertices {
-            min = (min.0.min(v.at.0), min.1.min(v.at.1));
-            max = (max.0.max(v.at.0), max.1.max(v.at.1));
-        }
-        !vertices.is_empty() && self.clip.touches(min, max)
-    }
-}
-
-/// Writes tile geometry with the `mvt` encoder. Coordinates are inside the buffered tile,
-/// so they fit `i32`.
-fn write_geometry(geometry: &TileGeometry) -> Result<mvt::GeomData, EncodeError> {
-    let to_i32 = |v: i64| v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
-    match geometry {
-        TileGeometry::Points(points) => {
-            let mut enc = GeomEncoder::<i32>::new(GeomType::Point);
-            for &(x, y) in points {
-                enc.add_point(to_i32(x), to_i32(y))?;
-            }
-            Ok(enc.encode()?)
-        }
-        TileGeometry::Lines(lines) => {
-            let mut enc = GeomEncoder::<i32>::new(GeomType::Linestring);
-            for line in join_lines(lines) {
-                for (x, y) in line {
-                    enc.add_point(to_i32(x), to_i32(y))?;
-                }
-                enc.complete_geom()?;
-            }
-            Ok(enc.encode()?)
-        }
-        TileGeometry::Polygons(polygons) => {
-            let mut enc = GeomEncoder::<i32>::new(GeomType::Polygon);
-            let mut last: Option<P> = None;
-            for ring in polygons.iter().flatten() {
-                // The encoder drops a MoveTo whose point repeats the previous ring's last
-                // vertex (leaving the ring without one); start such a ring one vertex later.
-                let start = usize::from(ring.first().copied() == last);
-                for k in 0..ring.len() {
-                    let (x, y) = ring[(start + k) % ring.len()];
-                    enc.add_point(to_i32(x), to_i32(y))?;
-                }
-                enc.complete_geom()?;
-                last = Some(ring[(start + ring.len() - 1) % ring.len()]);
-            }
-            Ok(enc.encode()?)
+        self.area -= pixel;
+        out.clear();
+        match frame.square(at, PIXEL, out) {
+            Some(kind) => Tiny::Square(kind),
+            None => Tiny::Dropped,
         }
     }
-}
-
-/// Joins a part that starts where the previous one ended onto it: the encoder would
-/// otherwise continue the previous line without a MoveTo, which MVT 2.1 does not allow.
-fn join_lines(lines: &[Vec<P>]) -> Vec<Vec<P>> {
-    let mut joined: Vec<Vec<P>> = Vec::new();
-    for line in lines {
-        match joined.last_mut() {
-            Some(prev) if prev.last() == line.first() => prev.extend(line.iter().skip(1)),
-            _ => joined.push(line.clone()),
-        }
-    }
-    joined
 }

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use geo::{Area, Coord, Geometry, Polygon};
-use serde_json::{Map, Value};
 
+use super::coord::lonlat_to_mercator;
 use crate::app::Data;
-use crate::geodata::{Feature, LayerKind};
+use crate::geodata::{Feature, LayerKind, PropValue};
 
 /// One layer of the vector tiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub const TILE_LAYERS: [TileLayer; 6] = [
         name: "plots",
         source: LayerKind::Plots,
         min_zoom: 12,
-        description: "Cadastral land plots with their card (status, УПИ, area, limits)",
+        description: "Cadastral land plots: from z14 each with its card (status, УПИ, area, limits); at z12–13 generalised to status and stage, plots under a pixel gathered into pixel squares",
     },
     TileLayer {
         name: "roads",
@@ -57,7 +57,7 @@ pub const TILE_LAYERS: [TileLayer; 6] = [
         name: "plot_labels",
         source: LayerKind::Plots,
         min_zoom: 13,
-        description: "One point per plot at its pole of inaccessibility, for labels",
+        description: "One point per plot at its pole of inaccessibility, for labels: every plot from z14, at z13 only plots with room for a label",
     },
 ];
 
@@ -82,19 +82,29 @@ pub const LABEL_FIELDS: [&str; 6] = [
     "area_decares",
 ];
 
-/// The properties a feature carries in its tile layer: for plots exactly its card, for the
-/// others its own properties.
-pub fn feature_properties(data: &Data, layer: &TileLayer, feature: &Feature) -> Map<String, Value> {
+/// Visits the properties a feature carries in its tile layer at full detail (from
+/// [`super::encode::FULL_DETAIL_ZOOM`]): for plots exactly their card, for labels
+/// [`LABEL_FIELDS`] of it, for the other layers their own properties. `position` is the
+/// feature's position in its layer.
+pub fn visit_feature_properties(
+    data: &Data,
+    layer: &TileLayer,
+    position: usize,
+    feature: &Feature,
+    mut visit: impl FnMut(&str, &PropValue),
+) {
     match (layer.name, layer.source) {
-        ("plot_labels", _) => {
-            let card = data.plot_card(feature);
-            LABEL_FIELDS
-                .iter()
-                .filter_map(|&k| card.get(k).map(|v| (k.to_string(), v.clone())))
-                .collect()
+        ("plot_labels", _) => data.visit_plot_card(Some(position), feature, |k, v| {
+            if LABEL_FIELDS.contains(&k) {
+                visit(k, v);
+            }
+        }),
+        (_, LayerKind::Plots) => data.visit_plot_card(Some(position), feature, visit),
+        _ => {
+            for (k, v) in feature.properties.iter() {
+                visit(k, v);
+            }
         }
-        (_, LayerKind::Plots) => data.plot_card(feature),
-        _ => feature.properties.to_map(),
     }
 }
 
@@ -110,7 +120,7 @@ pub fn vertex_key(c: Coord<f64>) -> VertexKey {
 #[derive(Debug, Default)]
 pub struct Prepared {
     pub version: String,
-    /// Per source layer, the Web Mercator vertices that two or more features share.
+    /// Per source layer, which vertices of each feature another feature of the layer shares.
     pub shared: HashMap<LayerKind, SharedVertices>,
     /// Per plot (by its position in the plots layer): its label point in Web Mercator,
     /// found the first time a tile shows it (a province's million plots would take a
@@ -118,39 +128,96 @@ pub struct Prepared {
     labels: Vec<OnceLock<Option<Coord<f64>>>>,
 }
 
-/// A layer's shared vertices, sorted, for binary search: a third of the memory of a hash
-/// set, and built by one parallel sort rather than a million-entry hash map.
+/// Which of a layer's vertices two or more features share: one bit per vertex, in the order
+/// of [`geo::CoordsIter`] over each feature's WGS84 geometry (rings with their closing
+/// vertex), and where each feature's bits start. A bit per vertex (a few MB for a million
+/// plots) replaces a sorted table of shared coordinates searched per vertex per tile, which
+/// was both a hundred times larger and a tenth of the cold encoding time.
 #[derive(Debug, Default)]
-pub struct SharedVertices(Vec<VertexKey>);
+pub struct SharedVertices {
+    bits: Vec<u64>,
+    /// Feature i's bits are `starts[i]..starts[i + 1]`.
+    starts: Vec<u64>,
+}
+
+/// One feature's shared-vertex bits; [`LockedVertices::get`] takes the vertex's position
+/// in the feature's coordinate order.
+#[derive(Debug, Clone, Copy)]
+pub struct LockedVertices<'a> {
+    bits: &'a [u64],
+    start: u64,
+    len: u64,
+}
+
+impl LockedVertices<'_> {
+    /// No vertex locked (a layer without shared-vertex facts).
+    pub const NONE: LockedVertices<'static> = LockedVertices {
+        bits: &[],
+        start: 0,
+        len: 0,
+    };
+
+    pub fn get(&self, vertex: usize) -> bool {
+        let vertex = vertex as u64;
+        if vertex >= self.len {
+            return false;
+        }
+        let bit = self.start + vertex;
+        self.bits
+            .get((bit / 64) as usize)
+            .is_some_and(|word| word >> (bit % 64) & 1 == 1)
+    }
+}
 
 impl SharedVertices {
-    pub fn contains(&self, key: &VertexKey) -> bool {
-        self.0.binary_search(key).is_ok()
+    /// The bits of the feature at `position` in its layer.
+    pub fn of_feature(&self, position: usize) -> LockedVertices<'_> {
+        match (self.starts.get(position), self.starts.get(position + 1)) {
+            (Some(&start), Some(&end)) => LockedVertices {
+                bits: &self.bits,
+                start,
+                len: end - start,
+            },
+            _ => LockedVertices::NONE,
+        }
     }
 
-    /// The vertices found in two or more of the features.
+    /// Marks the vertices found in two or more of the features.
     fn of(features: &[Feature]) -> SharedVertices {
+        use geo::CoordsIter;
         use rayon::prelude::*;
-        // Each feature's distinct vertices (a ring repeats its first), then every vertex
-        // that more than one feature has.
-        let mut keys: Vec<VertexKey> = features
+        let mut starts = Vec::with_capacity(features.len() + 1);
+        let mut total = 0u64;
+        starts.push(0);
+        for feature in features {
+            total += feature.lonlat.coords_count() as u64;
+            starts.push(total);
+        }
+        // Every vertex with its feature and its bit, sorted by place: a run of one place
+        // with two or more features in it is a shared vertex (a ring's closing vertex repeats
+        // its first within one feature, which does not count).
+        let mut places: Vec<(VertexKey, u32, u64)> = features
             .par_iter()
-            .flat_map_iter(|feature| {
-                let mut own: Vec<VertexKey> = Vec::new();
-                visit_coords(&feature.mercator, &mut |c| own.push(vertex_key(c)));
-                own.sort_unstable();
-                own.dedup();
-                own
+            .enumerate()
+            .flat_map_iter(|(i, feature)| {
+                let start = starts[i];
+                feature
+                    .lonlat
+                    .coords_iter()
+                    .enumerate()
+                    .map(move |(k, c)| (vertex_key(c), i as u32, start + k as u64))
             })
             .collect();
-        keys.par_sort_unstable();
-        let mut shared: Vec<VertexKey> = keys
-            .chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= 2)
-            .map(|run| run[0])
-            .collect();
-        shared.shrink_to_fit();
-        SharedVertices(shared)
+        places.par_sort_unstable();
+        let mut bits = vec![0u64; total.div_ceil(64) as usize];
+        for run in places.chunk_by(|a, b| a.0 == b.0) {
+            if run.first().map(|p| p.1) != run.last().map(|p| p.1) {
+                for &(_, _, bit) in run {
+                    bits[(bit / 64) as usize] |= 1 << (bit % 64);
+                }
+            }
+        }
+        SharedVertices { bits, starts }
     }
 }
 
@@ -174,30 +241,37 @@ impl Prepared {
         }
     }
 
-    /// The label point of the plot at `position` in the plots layer.
+    /// The shared-vertex bits of the feature at `position` in the `kind` layer.
+    pub fn locked(&self, kind: LayerKind, position: usize) -> LockedVertices<'_> {
+        self.shared
+            .get(&kind)
+            .map_or(LockedVertices::NONE, |s| s.of_feature(position))
+    }
+
+    /// The label point of the plot at `position` in the plots layer, in Web Mercator.
     pub fn label(&self, position: usize, plot: &Feature) -> Option<Coord<f64>> {
         *self.labels.get(position)?.get_or_init(|| label_point(plot))
     }
 }
 
-fn visit_coords(geometry: &Geometry<f64>, f: &mut impl FnMut(Coord<f64>)) {
-    use geo::CoordsIter;
-    for c in geometry.coords_iter() {
-        f(c);
-    }
-}
-
-/// The pole of inaccessibility of a plot's largest polygon (in Web Mercator, which is
-/// conformal, so the shape the label must sit inside is the one drawn).
+/// The pole of inaccessibility of a plot's largest polygon, in Web Mercator (conformal, so
+/// the shape the label must sit inside is the one drawn). The plot is projected here, once
+/// per plot, rather than kept in Web Mercator for every feature.
 fn label_point(feature: &Feature) -> Option<Coord<f64>> {
-    let largest: Option<&Polygon<f64>> = match &feature.mercator {
-        Geometry::Polygon(p) => Some(p),
+    use geo::MapCoords;
+    let to_mercator = |c: Coord<f64>| {
+        let (x, y) = lonlat_to_mercator(c.x, c.y);
+        Coord { x, y }
+    };
+    let largest: Option<Polygon<f64>> = match &feature.lonlat {
+        Geometry::Polygon(p) => Some(p.map_coords(to_mercator)),
         Geometry::MultiPolygon(mp) => {
             mp.0.iter()
+                .map(|p| p.map_coords(to_mercator))
                 .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
         }
         _ => None,
     };
     // 0.5 m is well under a pixel at z18 and keeps the search short.
-    polylabel::polylabel(largest?, &0.5).ok().map(|p| p.0)
+    polylabel::polylabel(&largest?, &0.5).ok().map(|p| p.0)
 }

@@ -7,9 +7,11 @@ mod cache;
 pub mod coord;
 pub mod encode;
 pub mod fonts;
+mod frame;
 pub mod geometry;
 mod handlers;
 pub mod layers;
+mod mvt_geometry;
 pub mod style;
 pub mod tilejson;
 

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::layers::{feature_properties, TILE_LAYERS};
+use super::layers::{visit_feature_properties, TILE_LAYERS};
 use crate::app::Data;
-use crate::geodata::LayerKind;
+use crate::geodata::{LayerKind, PropValue};
 
 /// The zoom the centre suggests: the plots become visible from z12; z14 shows a stage whole.
 const CENTER_ZOOM: u8 = 14;
@@ -58,25 +58,29 @@ pub fn tile_json(data: &Data, base: &str, max_zoom: u8) -> Value {
     body
 }
 
-/// Every property a layer's features carry in the tiles, with its type (`Number`, `String`
-/// or `Boolean`; several joined with ` | ` when features disagree). Null, array and object
-/// values are not in the tiles, so they are not listed.
+/// Every property a layer's features carry in the tiles at full detail, with its type
+/// (`Number`, `String` or `Boolean`; several joined with ` | ` when features disagree). Null,
+/// array and object values are not in the tiles, so they are not listed. Below z14 the
+/// plots carry only `status` and `stage` of these (the layer's description says so).
 fn fields(data: &Data, spec: &super::layers::TileLayer) -> BTreeMap<String, String> {
     let mut types: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
     if let Some(layer) = data.dataset.layer(spec.source) {
-        for feature in &layer.features {
-            for (key, value) in feature_properties(data, spec, feature) {
+        for (position, feature) in layer.features.iter().enumerate() {
+            visit_feature_properties(data, spec, position, feature, |key, value| {
                 let kind = match value {
-                    Value::String(_) => "String",
-                    Value::Number(_) => "Number",
-                    Value::Bool(_) => "Boolean",
-                    _ => continue,
+                    PropValue::Text(_) => "String",
+                    PropValue::Number(_) => "Number",
+                    PropValue::Bool(_) => "Boolean",
+                    _ => return,
                 };
-                let seen = types.entry(key).or_default();
-                if !seen.contains(&kind) {
-                    seen.push(kind);
+                match types.get_mut(key) {
+                    Some(seen) if !seen.contains(&kind) => seen.push(kind),
+                    Some(_) => {}
+                    None => {
+                        types.insert(key.to_string(), vec![kind]);
+                    }
                 }
-            }
+            });
         }
     }
     types
