@@ -2,9 +2,12 @@
 //! an empty tile), `/tiles.json`, `/style.json` and `/fonts/{fontstack}/{range}.pbf`, and the
 //! absolute base URL they link with.
 
+use std::fmt::Write as _;
 use std::io::Write;
+use std::sync::Arc;
 
-use axum::extract::State;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,69 +25,104 @@ const TILE_CACHE_CONTROL: &str = "public, max-age=300";
 pub async fn tile(
     State(state): State<AppState>,
     ApiPath((z, x, y)): ApiPath<(String, String, String)>,
-    headers: HeaderMap,
+    // The request itself rather than a `HeaderMap` extractor, which would copy the headers.
+    request: Request,
 ) -> Result<Response, ApiError> {
+    let headers = request.headers();
     let config = state.config();
     let tile = TileCoord::parse(&z, &x, &y, config.max_zoom)
         .map_err(|e| ApiError::bad_parameter(e.parameter(), e))?;
     let data = state.data();
-    let version = data.dataset.version.clone();
+    let version = data.dataset.version.as_str();
     let buffer = config.tile_buffer;
     // The tile is a function of the data version, the buffer and the address: the ETag can
     // be answered before anything is encoded.
-    let etag = format!("\"{version}-b{buffer}-{}-{}-{}\"", tile.z, tile.x, tile.y);
-    let mut common = HeaderMap::new();
-    common.insert(header::ETAG, header_value(&etag)?);
-    common.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(TILE_CACHE_CONTROL),
-    );
-    common.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if etag_matches(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    let mut etag = String::with_capacity(version.len() + 40);
+    write!(
+        etag,
+        "\"{version}-b{buffer}-{}-{}-{}\"",
+        tile.z, tile.x, tile.y
+    )
+    .map_err(ApiError::internal)?;
+    if etag_matches(headers, &etag) {
+        return tile_response(StatusCode::NOT_MODIFIED, etag, Body::empty(), None);
     }
-    let worker = state.clone();
     let encoded = state
         .tiles()
-        .get_or_compute(&version, tile, || async move {
-            tokio::task::spawn_blocking(move || {
-                let prepared = worker.tiles().prepared(&data);
-                let raw = encode::encode_tile(&data, &prepared, tile, buffer)
-                    .map_err(ApiError::internal)?;
-                let gzip = if raw.is_empty() {
-                    Vec::new()
-                } else {
-                    gzip(&raw)?
-                };
-                Ok::<_, ApiError>(EncodedTile { raw, gzip })
-            })
-            .await
-            .map_err(ApiError::internal)?
+        .get_or_compute(version, tile, || {
+            // Only a miss gets here: the clones for the worker thread are made then.
+            let (worker, data) = (state.clone(), Arc::clone(&data));
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let prepared = worker.tiles().prepared(&data);
+                    let raw = encode::encode_tile(&data, &prepared, tile, buffer)
+                        .map_err(ApiError::internal)?;
+                    let gzip = if raw.is_empty() {
+                        Vec::new()
+                    } else {
+                        gzip(&raw)?
+                    };
+                    Ok::<_, ApiError>(EncodedTile {
+                        raw: Bytes::from(raw),
+                        gzip: Bytes::from(gzip),
+                    })
+                })
+                .await
+                .map_err(ApiError::internal)?
+            }
         })
         .await?;
     if encoded.raw.is_empty() {
-        return Ok((StatusCode::NO_CONTENT, common).into_response());
+        return tile_response(StatusCode::NO_CONTENT, etag, Body::empty(), None);
     }
-    common.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(MVT_CONTENT_TYPE),
-    );
-    if accepts_gzip(&headers) {
-        common.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        Ok((common, encoded.gzip.clone()).into_response())
+    // Cloning `Bytes` shares the cached tile: nothing is copied per request.
+    if accepts_gzip(headers) {
+        let body = Body::from(encoded.gzip.clone());
+        tile_response(StatusCode::OK, etag, body, Some(GZIP))
     } else {
-        Ok((common, encoded.raw.clone()).into_response())
+        tile_response(StatusCode::OK, etag, Body::from(encoded.raw.clone()), None)
     }
+}
+
+const GZIP: HeaderValue = HeaderValue::from_static("gzip");
+
+/// A tile answer with its caching headers (and a content type when there is a body).
+fn tile_response(
+    status: StatusCode,
+    etag: String,
+    body: Body,
+    encoding: Option<HeaderValue>,
+) -> Result<Response, ApiError> {
+    // The ETag was formatted from digits and the version; `from_maybe_shared` takes the
+    // String's buffer as it is rather than copying it.
+    let etag = HeaderValue::from_maybe_shared(Bytes::from(etag)).map_err(ApiError::internal)?;
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    // Room for these and what the outer layers add (length, CORS, request id) in one go.
+    *response.headers_mut() = HeaderMap::with_capacity(16);
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, etag);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(TILE_CACHE_CONTROL),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if status == StatusCode::OK {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(MVT_CONTENT_TYPE),
+        );
+    }
+    if let Some(encoding) = encoding {
+        headers.insert(header::CONTENT_ENCODING, encoding);
+    }
+    Ok(response)
 }
 
 fn gzip(raw: &[u8]) -> Result<Vec<u8>, ApiError> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(raw).map_err(ApiError::internal)?;
     encoder.finish().map_err(ApiError::internal)
-}
-
-fn header_value(text: &str) -> Result<HeaderValue, ApiError> {
-    HeaderValue::from_str(text).map_err(ApiError::internal)
 }
 
 /// Whether `If-None-Match` names this ETag (weak or strong) or is `*`.
@@ -107,13 +145,13 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         .flat_map(|v| v.split(','))
         .any(|item| {
             let mut parts = item.split(';').map(str::trim);
-            let coding = parts.next().unwrap_or("").to_ascii_lowercase();
+            let coding = parts.next().unwrap_or("");
             let refused = parts.any(|p| {
                 p.strip_prefix("q=")
                     .and_then(|q| q.trim().parse::<f32>().ok())
                     .is_some_and(|q| q <= 0.0)
             });
-            (coding == "gzip" || coding == "*") && !refused
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
         })
 }
 
