@@ -159,6 +159,14 @@ impl TileCache {
         built
     }
 
+    /// The tile if it is cached and computed (counted as a hit); no allocation, no await.
+    pub fn get(&self, version: &str, tile: TileCoord) -> Option<Arc<EncodedTile>> {
+        let entries = self.lock();
+        let done = entries.slots.get(version)?.get(&tile)?.get()?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(Arc::clone(done))
+    }
+
     /// The tile from the cache, or computed by `compute` (once for all concurrent callers).
     pub async fn get_or_compute<F, Fut, E>(
         &self,
