@@ -12,7 +12,7 @@ use std::future::Future;
 
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, Request};
+use axum::http::Request;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -20,14 +20,14 @@ use tokio::net::TcpListener;
 use tower::make::Shared;
 use tower::{Service, ServiceBuilder};
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::{AppState, StartError};
 
 pub use error::{ApiError, ApiPath, ApiQuery};
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+use request_id::REQUEST_ID;
 
 /// The whole service's routes, with the middleware that needs the matched route (metrics
 /// per route template) or must be counted by it (the guard's 503 and 414).
@@ -95,7 +95,7 @@ pub fn app(
     ServiceBuilder::new()
         // The tracing layer wraps the body to see its end; axum serves its own body type.
         .map_response(|response: Response<_>| response.map(Body::new))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, request_id::MakeUuid))
+        .map_request(request_id::set_request_id)
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(cors)

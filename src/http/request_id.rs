@@ -1,27 +1,37 @@
-//! Request ids: [`MakeUuid`] gives each request without an `x-request-id` of its own a
-//! random (version 4) UUID, for `tower_http`'s request-id layers.
+//! Request ids: [`set_request_id`] gives each request without an `x-request-id` of its own
+//! a random (version 4) UUID; `tower_http`'s `PropagateRequestIdLayer` returns it on the
+//! response, and the tracing span records it.
 //!
-//! `tower_http`'s own `MakeRequestUuid` asks the operating system for randomness and formats
-//! through a `String` on every request; these ids only correlate a response with its log
-//! lines, so a per-thread SipHash stream under random keys (`RandomState`, seeded from the
-//! OS once per thread) is random enough, and the text is written on the stack.
+//! This replaces `tower_http`'s `SetRequestIdLayer` with `MakeRequestUuid`, which on every
+//! request asked the operating system for randomness, formatted through a `String` and
+//! stored a `RequestId` extension nothing reads. These ids only correlate a response with
+//! its log lines, so a per-thread SipHash stream under random keys (`RandomState`, seeded
+//! from the OS once per thread) is random enough; the text is written on the stack, and the
+//! header's bytes are shared (not copied) when propagated to the response.
 
 use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
-use axum::http::{HeaderValue, Request};
-use tower_http::request_id::{MakeRequestId, RequestId};
+use axum::body::Bytes;
+use axum::http::{HeaderName, HeaderValue, Request};
 
-/// Makes a fresh random UUID (version 4, RFC 9562) per request.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct MakeUuid;
+/// The request id header, in requests and responses.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-impl MakeRequestId for MakeUuid {
-    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        let text = hyphenated(random_uuid_bytes());
-        HeaderValue::from_bytes(&text).ok().map(RequestId::new)
+/// Gives the request a fresh id unless the client sent one.
+pub fn set_request_id<B>(mut request: Request<B>) -> Request<B> {
+    if !request.headers().contains_key(&REQUEST_ID) {
+        request.headers_mut().insert(REQUEST_ID, fresh_id());
     }
+    request
+}
+
+/// A new random UUID (version 4, RFC 9562) as a header value.
+fn fresh_id() -> HeaderValue {
+    let text = Bytes::from_owner(hyphenated(random_uuid_bytes()));
+    // Hex digits and hyphens: always a valid header value.
+    HeaderValue::from_maybe_shared(text).unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
 thread_local! {
@@ -66,9 +76,20 @@ mod tests {
     use std::collections::HashSet;
 
     fn make() -> String {
-        let request = Request::new(());
-        let id = MakeUuid.make_request_id(&request).unwrap();
-        id.header_value().to_str().unwrap().to_string()
+        let request = set_request_id(Request::new(()));
+        request.headers()[REQUEST_ID].to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_client_id_is_kept() {
+        let request = Request::builder()
+            .header("x-request-id", "client-chosen")
+            .body(())
+            .unwrap();
+        assert_eq!(
+            set_request_id(request).headers()[REQUEST_ID],
+            "client-chosen"
+        );
     }
 
     #[test]
