@@ -273,9 +273,9 @@ kill "$bpid"; wait "$bpid" 2>/dev/null || true; bpid=""
 # roads, labels and points), so Martin does less work per tile than zagore.
 #
 # A query PostgreSQL is running when wrk gives up keeps running: left alone it would eat
-# the next run's time. So every Martin run starts from a fresh Martin and an idle
-# database: Martin is restarted, and the database's active queries are cancelled and
-# waited for, before each run (and a warm run first fetches each of its URLs twice).
+# the next run's time. So every cold Martin run starts from a fresh Martin and an idle
+# database (the database's active queries are cancelled and waited for); a warm Martin
+# first fetches each of its URLs once.
 declare -A zoom_martin zoom_martin_warm
 martin_ran=""
 if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && su postgres -c "psql -qAtc 'select 1'" >/dev/null 2>&1; then
@@ -302,27 +302,35 @@ if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && su postgres -c "psql -qAtc 'sel
     done
     echo "bench: PostgreSQL did not become idle" >&2
   }
-  # martin_load MODE FILE -> "req/s p50 p99 errors" (medians of $runs fresh runs)
+  # martin_start CACHE_MB -> sets $mpid and $mbase (a fresh Martin on an idle database)
+  martin_start() {
+    pg_idle
+    local port
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    taskset -c 0 "$MARTIN" --listen-addresses "127.0.0.1:$port" --cache-size "$1" "$conn" >>"$work/martin.log" 2>&1 &
+    mpid=$!
+    mbase="http://127.0.0.1:$port"
+    for _ in $(seq 300); do curl -sf -o /dev/null "$mbase/catalog" && break; sleep 0.2; done
+  }
+  martin_stop() { kill "$mpid"; wait "$mpid" 2>/dev/null || true; }
+  # martin_load MODE FILE -> "req/s p50 p99 errors" (medians of $runs runs). Cold: a fresh
+  # Martin (cache off) on an idle database for every run. Warm: one Martin (1 GB cache),
+  # every URL fetched once first, then the runs.
   martin_load() {
-    local mode=$1 file=$2 cache=0 rps=() p50=() p99=() err=() port mpid line
-    [ "$mode" = warm ] && cache=1024
+    local mode=$1 file=$2 rps=() p50=() p99=() err=() line
     sed 's#^/tiles/#/plots/#; s#\.mvt$##' "$file" > "$work/martin-urls.txt"
+    if [ "$mode" = warm ]; then
+      martin_start 1024
+      while read -r u; do curl -s -o /dev/null --max-time 60 -H 'Accept-Encoding: gzip' "$mbase$u"; done < "$work/martin-urls.txt"
+    fi
     for _ in $(seq "$runs"); do
-      pg_idle
-      port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-      taskset -c 0 "$MARTIN" --listen-addresses "127.0.0.1:$port" --cache-size "$cache" "$conn" >>"$work/martin-$mode.log" 2>&1 &
-      mpid=$!
-      for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/catalog" && break; sleep 0.2; done
-      if [ "$mode" = warm ]; then
-        for _ in 1 2; do
-          while read -r u; do curl -s -o /dev/null --max-time 120 -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$u"; done < "$work/martin-urls.txt"
-        done
-      fi
-      line=$(URLS="$work/martin-urls.txt" taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --timeout 5s -s "$lua" "http://127.0.0.1:$port" | grep '^RESULT')
+      [ "$mode" = cold ] && martin_start 0
+      line=$(URLS="$work/martin-urls.txt" taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --timeout 5s -s "$lua" "$mbase" | grep '^RESULT')
       read -r _ a b c d <<<"$line"
       rps+=("$a"); p50+=("$b"); p99+=("$c"); err+=("$d")
-      kill "$mpid"; wait "$mpid" 2>/dev/null || true
+      [ "$mode" = cold ] && martin_stop
     done
+    [ "$mode" = warm ] && martin_stop
     pg_idle
     echo "$(printf '%s\n' "${rps[@]}" | median) $(printf '%s\n' "${p50[@]}" | median) $(printf '%s\n' "${p99[@]}" | median) $(printf '%s\n' "${err[@]}" | median)"
   }
@@ -409,7 +417,7 @@ ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
   if [ -n "$martin_ran" ]; then
     echo
     echo "zagore cold / Martin + PostGIS cold, all URLs: **$(ratio "$cold_rps" "$m_rps")**. Per zoom, cold"
-    echo "and warm (req/s, p99; Martin restarted and PostgreSQL idle before every run):"
+    echo "and warm (req/s, p99; every cold Martin run on a fresh Martin and an idle PostgreSQL, warm after fetching each URL once):"
     echo
     echo "| zoom | zagore cold | Martin cold | cold ratio | zagore cold p99 | Martin cold p99 | zagore warm | Martin warm | Martin warm p99 |"
     echo "|---|---|---|---|---|---|---|---|---|"

@@ -76,6 +76,9 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "zagore=info,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colours only for a terminal: log files stay plain text, and every request's span
+        // is formatted without escape codes.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let mut config = Config::default();

@@ -4,13 +4,21 @@
 //! Built on `prometheus-client` (the Prometheus project's Rust client); the request
 //! middleware records every answer under its route template (`/tiles/{z}/{x}/{y}.mvt`),
 //! never the raw path, so the number of series stays bounded.
+//!
+//! Recording is on every request's path, so the series a route uses are looked up once
+//! (building the label values) and then kept by route, method and status: a request after
+//! the first only takes a read lock and bumps the counter and histogram it already holds.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Mutex, RwLock};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
-use axum::middleware::Next;
+use axum::http::{header, Method};
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -19,6 +27,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+use tower::{Layer, Service};
 
 use crate::app::AppState;
 use crate::http::ApiError;
@@ -49,6 +58,13 @@ fn latency_histogram() -> Histogram {
 
 type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
+/// The series one route records into (handles into the families, which they share).
+struct RouteSeries {
+    latency: Histogram,
+    /// By method and status; a route answers with few of those, so a list beats a map.
+    answers: Vec<(Method, u16, Counter)>,
+}
+
 /// The service's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -58,12 +74,15 @@ pub struct Metrics {
     data_loaded: Gauge,
     features: Family<RouteLabels, Gauge>,
     reload_failures: Counter,
+    reloads: Counter,
     tile_hits: Gauge,
     tile_misses: Gauge,
     tile_bytes: Gauge,
     tile_entries: Gauge,
     /// The version label currently set, to clear it when the data changes.
     current_version: Mutex<String>,
+    /// The request series already resolved, by route template.
+    routes: RwLock<HashMap<String, RouteSeries>>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -117,6 +136,12 @@ impl Metrics {
             "Reloads refused because the new data was bad",
             reload_failures.clone(),
         );
+        let reloads = Counter::default();
+        registry.register(
+            "reloads",
+            "Reloads of the data folder run (file change, SIGHUP or admin), whatever the outcome",
+            reloads.clone(),
+        );
         let tile_hits = Gauge::default();
         registry.register(
             "tile_cache_hits",
@@ -149,11 +174,13 @@ impl Metrics {
             data_loaded,
             features,
             reload_failures,
+            reloads,
             tile_hits,
             tile_misses,
             tile_bytes,
             tile_entries,
             current_version: Mutex::new(String::new()),
+            routes: RwLock::default(),
         }
     }
 
@@ -190,19 +217,56 @@ impl Metrics {
         self.reload_failures.inc();
     }
 
-    fn record(&self, route: String, method: String, status: u16, seconds: f64) {
-        self.latency
-            .get_or_create(&RouteLabels {
-                route: route.clone(),
-            })
-            .observe(seconds);
-        self.requests
-            .get_or_create(&RequestLabels {
-                route,
-                method,
-                status,
-            })
-            .inc();
+    pub fn reload_ran(&self) {
+        self.reloads.inc();
+    }
+
+    fn record(&self, route: &str, method: &Method, status: u16, seconds: f64) {
+        {
+            let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(series) = routes.get(route) {
+                let answer = series
+                    .answers
+                    .iter()
+                    .find(|(m, s, _)| m == method && *s == status);
+                if let Some((_, _, counter)) = answer {
+                    series.latency.observe(seconds);
+                    counter.inc();
+                    return;
+                }
+            }
+        }
+        // First answer of this kind on this route: resolve its series in the families.
+        let mut routes = self.routes.write().unwrap_or_else(|p| p.into_inner());
+        let series = routes
+            .entry(route.to_string())
+            .or_insert_with(|| RouteSeries {
+                latency: self
+                    .latency
+                    .get_or_create(&RouteLabels {
+                        route: route.to_string(),
+                    })
+                    .clone(),
+                answers: Vec::new(),
+            });
+        let position = series
+            .answers
+            .iter()
+            .position(|(m, s, _)| m == method && *s == status);
+        let index = position.unwrap_or_else(|| {
+            let counter = self
+                .requests
+                .get_or_create(&RequestLabels {
+                    route: route.to_string(),
+                    method: method.to_string(),
+                    status,
+                })
+                .clone();
+            series.answers.push((method.clone(), status, counter));
+            series.answers.len() - 1
+        });
+        series.latency.observe(seconds);
+        series.answers[index].2.inc();
     }
 
     fn render(&self, state: &AppState) -> Result<String, std::fmt::Error> {
@@ -218,23 +282,72 @@ impl Metrics {
     }
 }
 
-/// Middleware: times every request and counts it under its route template.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
-    let method = request.method().to_string();
-    let response = next.run(request).await;
-    state.metrics().record(
-        route,
-        method,
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
-    response
+/// Layer that times every request and counts it under its route template (applied inside
+/// the router, where the matched route is known). A plain tower layer: it calls the route
+/// directly, without the clone of the inner service and the `Next` an axum `from_fn`
+/// middleware costs on every request.
+#[derive(Clone)]
+pub struct Track {
+    state: AppState,
+}
+
+impl Track {
+    pub fn new(state: AppState) -> Track {
+        Track { state }
+    }
+}
+
+impl<S> Layer<S> for Track {
+    type Service = Tracked<S>;
+
+    fn layer(&self, inner: S) -> Tracked<S> {
+        Tracked {
+            state: self.state.clone(),
+            inner,
+        }
+    }
+}
+
+/// A service whose answers are recorded in the metrics.
+#[derive(Clone)]
+pub struct Tracked<S> {
+    state: AppState,
+    inner: S,
+}
+
+type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+impl<S> Service<Request> for Tracked<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> ResponseFuture {
+        let started = Instant::now();
+        // `MatchedPath` shares the router's string: cloning it is a reference count.
+        let route = request.extensions().get::<MatchedPath>().cloned();
+        let method = request.method().clone();
+        let answer = self.inner.call(request);
+        let state = self.state.clone();
+        Box::pin(async move {
+            let response = answer.await?;
+            state.metrics().record(
+                route.as_ref().map_or("unmatched", MatchedPath::as_str),
+                &method,
+                response.status().as_u16(),
+                started.elapsed().as_secs_f64(),
+            );
+            Ok(response)
+        })
+    }
 }
 
 /// `GET /metrics`.

@@ -70,7 +70,9 @@ pub fn reload(state: &AppState) -> Result<Reloaded, DataError> {
     let log = state.reload_log();
     let _one_at_a_time = log.running.lock().unwrap_or_else(|p| p.into_inner());
     let current = state.data().dataset.version.clone();
-    match Dataset::load(&state.config().data_dir) {
+    let loaded = Dataset::load(&state.config().data_dir);
+    state.metrics().reload_ran();
+    match loaded {
         Ok(dataset) => {
             log.set_failure(None);
             if dataset.version == current {

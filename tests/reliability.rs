@@ -105,6 +105,50 @@ async fn a_corrupt_file_keeps_the_old_data_and_a_valid_change_is_picked_up() {
     assert!(after["last_reload_error"].is_null());
 }
 
+/// The `zagore_reloads_total` counter from /metrics.
+async fn reloads_run(app: &TestApp) -> u64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("zagore_reloads_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no zagore_reloads_total in {text}"))
+}
+
+#[tokio::test]
+async fn reading_the_data_folder_does_not_reload_it_but_writing_does() {
+    let dir = copy_of_geodata();
+    let app = spawn_app_with(zagore::Config {
+        data_dir: dir.path().to_path_buf(),
+        watch: true,
+        ..test_config()
+    })
+    .await;
+    // Something else reads every file (a backup, `zagore check`, a second server): before
+    // the fix each read set off a reload, whose own reading set off the next, for ever.
+    for _ in 0..3 {
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let _ = std::fs::read(entry.unwrap().path()).unwrap();
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(reloads_run(&app).await, 0, "reads must not reload");
+
+    // Writing a file (here the same bytes again) is a change: one reload, then quiet.
+    let plots = dir.path().join("plots.geojson");
+    std::fs::write(&plots, std::fs::read(&plots).unwrap()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reloads_run(&app).await == 0 {
+        assert!(Instant::now() < deadline, "the write was not picked up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        reloads_run(&app).await,
+        1,
+        "a reload must not set off another"
+    );
+}
+
 async fn reload_with_token(app: &TestApp) -> reqwest::Response {
     app.client
         .post(app.url("/admin/reload"))

@@ -14,6 +14,7 @@ const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", 
 
 // What the page reports for the browser tests and for anyone debugging in the console.
 const state = { errors: [], selected: null, card: null, measuring: false, points: [] };
+const EMPTY = { type: "FeatureCollection", features: [] };
 window.zagore = state;
 
 async function getJson(url, options) {
@@ -56,11 +57,11 @@ map.on("load", () => {
     });
     // Plots hidden by the filters are not highlighted either.
     originalFilters.set("zagore-plot-hover", undefined);
-    map.addLayer({
-      id: "zagore-plot-selected", type: "line", source: plotSource, "source-layer": "plots",
-      filter: ["==", ["get", "cadastral_id"], ""], paint: { "line-color": "#d6336c", "line-width": 4 },
-    });
   }
+  // The selected plot's outline comes from the plot's own GeoJSON (from /plots/at, the search
+  // or the item), not from the tiles: below z14 the tiles carry only status and stage.
+  map.addSource("zagore-selected", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "zagore-plot-selected", type: "line", source: "zagore-selected", paint: { "line-color": "#d6336c", "line-width": 4 } });
   map.addSource("zagore-route", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
   map.addLayer({ id: "zagore-route", type: "line", source: "zagore-route", paint: { "line-color": "#d6336c", "line-width": 5, "line-opacity": 0.8, "line-dasharray": [2, 1] } });
   map.addSource("zagore-measure", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
@@ -114,7 +115,7 @@ function plotId(feature) {
 function clearSelection(message) {
   state.selected = null;
   state.card = null;
-  if (map.getLayer("zagore-plot-selected")) map.setFilter("zagore-plot-selected", ["==", ["get", "cadastral_id"], ""]);
+  map.getSource("zagore-selected")?.setData(EMPTY);
   map.getSource("zagore-route")?.setData({ type: "FeatureCollection", features: [] });
   $("#card").innerHTML = `<p class="hint">${escapeHtml(message || t("card_hint"))}</p>`;
   updateUrl();
@@ -125,7 +126,7 @@ async function selectPlot(feature) {
   state.selected = id;
   state.card = feature.properties;
   state.distances = null;
-  map.setFilter("zagore-plot-selected", ["==", ["get", "cadastral_id"], id]);
+  map.getSource("zagore-selected")?.setData(feature.geometry ? feature : EMPTY);
   renderCard();
   updateUrl();
   try {

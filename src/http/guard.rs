@@ -1,15 +1,23 @@
 //! Limits every request passes: a cap on requests in flight (more are turned away at once
 //! with 503 and `Retry-After`, rather than queued without bound), a time limit per request,
 //! and a cap on the length of the request target (absurd query strings get 414).
+//!
+//! A plain tower layer rather than an axum `from_fn` middleware: it runs on every request,
+//! and this way it calls the route directly (no clone of the inner service, no `Next`), at
+//! the cost of one boxed future.
 
+use std::convert::Infallible;
+use std::future::{ready, Future};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
+use tower::{Layer, Service};
 
 use crate::config::Config;
 use crate::http::ApiError;
@@ -40,29 +48,71 @@ fn unavailable(detail: String) -> Response {
     response
 }
 
-pub async fn limit(State(guard): State<Guard>, request: Request, next: Next) -> Response {
-    let uri_len = request
-        .uri()
-        .path_and_query()
-        .map_or(0, |pq| pq.as_str().len());
-    if uri_len > MAX_URI_BYTES {
-        return ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            format!("the request target is {uri_len} bytes; at most {MAX_URI_BYTES} are accepted"),
-        )
-        .into_response();
+impl<S> Layer<S> for Guard {
+    type Service = Guarded<S>;
+
+    fn layer(&self, inner: S) -> Guarded<S> {
+        Guarded {
+            guard: self.clone(),
+            inner,
+        }
     }
-    let Ok(_permit) = guard.in_flight.clone().try_acquire_owned() else {
-        return unavailable(
-            "the service is at its limit of requests in flight; retry shortly".to_string(),
-        );
-    };
-    match tokio::time::timeout(guard.timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => unavailable(format!(
-            "the request took longer than {} s",
-            guard.timeout.as_secs()
-        )),
+}
+
+/// A service behind the [`Guard`].
+#[derive(Clone)]
+pub struct Guarded<S> {
+    guard: Guard,
+    inner: S,
+}
+
+type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+impl<S> Service<Request> for Guarded<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> ResponseFuture {
+        let uri_len = request
+            .uri()
+            .path_and_query()
+            .map_or(0, |pq| pq.as_str().len());
+        if uri_len > MAX_URI_BYTES {
+            let refused = ApiError::new(
+                StatusCode::URI_TOO_LONG,
+                format!(
+                    "the request target is {uri_len} bytes; at most {MAX_URI_BYTES} are accepted"
+                ),
+            );
+            return Box::pin(ready(Ok(refused.into_response())));
+        }
+        let Ok(permit) = Arc::clone(&self.guard.in_flight).try_acquire_owned() else {
+            return Box::pin(ready(Ok(unavailable(
+                "the service is at its limit of requests in flight; retry shortly".to_string(),
+            ))));
+        };
+        let limit = self.guard.timeout;
+        let answer = self.inner.call(request);
+        Box::pin(async move {
+            // The permit is held until the answer is ready (or the time is up).
+            let _permit = permit;
+            match tokio::time::timeout(limit, answer).await {
+                Ok(response) => response,
+                Err(_) => Ok(unavailable(format!(
+                    "the request took longer than {} s",
+                    limit.as_secs()
+                ))),
+            }
+        })
     }
 }
 
@@ -70,7 +120,6 @@ pub async fn limit(State(guard): State<Guard>, request: Request, next: Next) -> 
 mod tests {
     use super::*;
     use axum::body::Body;
-    use axum::middleware::from_fn_with_state;
     use axum::routing::get;
     use axum::Router;
     use tower::ServiceExt;
@@ -89,7 +138,7 @@ mod tests {
                     "done"
                 }),
             )
-            .layer(from_fn_with_state(Guard::new(&config), limit))
+            .layer(Guard::new(&config))
     }
 
     fn get_work() -> Request {

@@ -2,25 +2,31 @@
 //! tile, computed once however many requests ask for the same missing tile at the same time
 //! (single flight through a per-key `OnceCell`), evicted oldest first, dropped whole when
 //! the data changes. It also keeps the per-version [`Prepared`] facts the encoder needs.
+//!
+//! A hit is the hot path of the whole service: it allocates nothing (the map is looked up
+//! by the borrowed version and the tile) and hands out the tile's bytes as [`Bytes`], so
+//! serving it costs reference counts, not copies.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use axum::body::Bytes;
 use tokio::sync::OnceCell;
 
 use super::coord::TileCoord;
 use super::layers::Prepared;
 use crate::app::Data;
 
-/// One encoded tile, plain and gzipped (computed once, served many times).
+/// One encoded tile, plain and gzipped (computed once, served many times; cloning the
+/// [`Bytes`] shares them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedTile {
     /// The MVT bytes; empty when the tile has no features.
-    pub raw: Vec<u8>,
+    pub raw: Bytes,
     /// The same, gzip-compressed (empty when `raw` is).
-    pub gzip: Vec<u8>,
+    pub gzip: Bytes,
 }
 
 impl EncodedTile {
@@ -43,11 +49,28 @@ type Slot = Arc<OnceCell<Arc<EncodedTile>>>;
 
 #[derive(Debug, Default)]
 struct Entries {
-    slots: HashMap<Key, Slot>,
+    /// Slots by data version, then tile: two levels so that a lookup borrows the version
+    /// instead of building an owned key.
+    slots: HashMap<String, HashMap<TileCoord, Slot>>,
     /// Keys whose tile is stored, oldest first, with their size.
     order: VecDeque<(Key, usize)>,
     bytes: usize,
     prepared: Option<Arc<Prepared>>,
+}
+
+impl Entries {
+    fn slot(&self, key: &Key) -> Option<&Slot> {
+        self.slots.get(&key.version)?.get(&key.tile)
+    }
+
+    fn remove(&mut self, key: &Key) {
+        if let Some(tiles) = self.slots.get_mut(&key.version) {
+            tiles.remove(&key.tile);
+            if tiles.is_empty() {
+                self.slots.remove(&key.version);
+            }
+        }
+    }
 }
 
 /// In-memory cache of encoded tiles under a byte budget.
@@ -136,6 +159,14 @@ impl TileCache {
         built
     }
 
+    /// The tile if it is cached and computed (counted as a hit); no allocation, no await.
+    pub fn get(&self, version: &str, tile: TileCoord) -> Option<Arc<EncodedTile>> {
+        let entries = self.lock();
+        let done = entries.slots.get(version)?.get(&tile)?.get()?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(Arc::clone(done))
+    }
+
     /// The tile from the cache, or computed by `compute` (once for all concurrent callers).
     pub async fn get_or_compute<F, Fut, E>(
         &self,
@@ -151,11 +182,33 @@ impl TileCache {
             self.misses.fetch_add(1, Ordering::Relaxed);
             return compute().await.map(Arc::new);
         }
+        let slot = {
+            let mut entries = self.lock();
+            let stored = entries
+                .slots
+                .get(version)
+                .and_then(|tiles| tiles.get(&tile));
+            // The common case, a tile already computed: no allocation, no await.
+            if let Some(done) = stored.and_then(|slot| slot.get()) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(Arc::clone(done));
+            }
+            match stored {
+                Some(pending) => Arc::clone(pending),
+                None => Arc::clone(
+                    entries
+                        .slots
+                        .entry(version.to_string())
+                        .or_default()
+                        .entry(tile)
+                        .or_default(),
+                ),
+            }
+        };
         let key = Key {
             version: version.to_string(),
             tile,
         };
-        let slot = Arc::clone(self.lock().slots.entry(key.clone()).or_default());
         let mut computed_here = false;
         let result = slot
             .get_or_try_init(|| async {
@@ -177,11 +230,10 @@ impl TileCache {
                 // Let the next request try again rather than keep a slot that never fills.
                 let mut entries = self.lock();
                 if entries
-                    .slots
-                    .get(&key)
+                    .slot(&key)
                     .is_some_and(|s| Arc::ptr_eq(s, &slot) && s.get().is_none())
                 {
-                    entries.slots.remove(&key);
+                    entries.remove(&key);
                 }
             }
         }
@@ -192,15 +244,11 @@ impl TileCache {
     fn account(&self, key: Key, slot: &Slot, size: usize) {
         let mut entries = self.lock();
         // The cache may have been cleared while the tile was computed: then it is not ours.
-        if !entries
-            .slots
-            .get(&key)
-            .is_some_and(|s| Arc::ptr_eq(s, slot))
-        {
+        if !entries.slot(&key).is_some_and(|s| Arc::ptr_eq(s, slot)) {
             return;
         }
         if size > self.budget_bytes {
-            entries.slots.remove(&key);
+            entries.remove(&key);
             return;
         }
         entries.order.push_back((key, size));
@@ -209,7 +257,7 @@ impl TileCache {
             let Some((old, old_size)) = entries.order.pop_front() else {
                 break;
             };
-            entries.slots.remove(&old);
+            entries.remove(&old);
             entries.bytes -= old_size;
         }
     }
@@ -226,8 +274,8 @@ mod tests {
 
     fn encoded(n: usize) -> EncodedTile {
         EncodedTile {
-            raw: vec![1; n],
-            gzip: vec![2; n],
+            raw: Bytes::from(vec![1; n]),
+            gzip: Bytes::from(vec![2; n]),
         }
     }
 
@@ -253,6 +301,29 @@ mod tests {
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(cache.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_hit_shares_the_stored_bytes_and_counts_as_a_hit() {
+        let cache = TileCache::new(1 << 20);
+        let first = cache
+            .get_or_compute("v1", tile(1), || async { Ok::<_, ()>(encoded(1000)) })
+            .await
+            .unwrap();
+        let again = cache
+            .get_or_compute("v1", tile(1), || async { Err::<EncodedTile, _>(()) })
+            .await
+            .unwrap();
+        // Same memory, not an equal copy: a hit costs no copy of the tile.
+        assert_eq!(first.gzip.as_ptr(), again.gzip.as_ptr());
+        assert_eq!(first.raw.as_ptr(), again.raw.as_ptr());
+        let other_version = cache
+            .get_or_compute("v2", tile(1), || async { Ok::<_, ()>(encoded(10)) })
+            .await
+            .unwrap();
+        assert_eq!(other_version.raw.len(), 10);
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses, stats.entries), (1, 2, 2));
     }
 
     #[tokio::test]

@@ -126,6 +126,9 @@ pub struct Prepared {
     /// found the first time a tile shows it (a province's million plots would take a
     /// minute to label up front).
     labels: Vec<OnceLock<Option<Coord<f64>>>>,
+    /// Per tile layer (in [`TILE_LAYERS`] order), its fields and their types for TileJSON:
+    /// found by visiting every feature, so once per data version, not per request.
+    pub(super) fields: OnceLock<Vec<std::collections::BTreeMap<String, String>>>,
 }
 
 /// Which of a layer's vertices two or more features share: one bit per vertex, in the order
@@ -238,6 +241,7 @@ impl Prepared {
             version: data.dataset.version.clone(),
             shared,
             labels,
+            fields: OnceLock::new(),
         }
     }
 

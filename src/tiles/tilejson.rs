@@ -5,14 +5,19 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::layers::{visit_feature_properties, TILE_LAYERS};
+use super::layers::{visit_feature_properties, Prepared, TILE_LAYERS};
 use crate::app::Data;
 use crate::geodata::{LayerKind, PropValue};
 
 /// The zoom the centre suggests: the plots become visible from z12; z14 shows a stage whole.
 const CENTER_ZOOM: u8 = 14;
 
-pub fn tile_json(data: &Data, base: &str, max_zoom: u8) -> Value {
+/// The TileJSON document. Blocking work the first time per data version (the layers'
+/// fields are read from every feature, kept in `prepared`): call it off the async workers.
+pub fn tile_json(data: &Data, prepared: &Prepared, base: &str, max_zoom: u8) -> Value {
+    let fields = prepared
+        .fields
+        .get_or_init(|| TILE_LAYERS.iter().map(|spec| fields(data, spec)).collect());
     let extent = data.dataset.extent();
     let bounds = extent.map(|r| json!([r.min().x, r.min().y, r.max().x, r.max().y]));
     // Centre on the plots (the zone itself), not on the far ends of the motorway.
@@ -27,13 +32,14 @@ pub fn tile_json(data: &Data, base: &str, max_zoom: u8) -> Value {
     });
     let vector_layers: Vec<Value> = TILE_LAYERS
         .iter()
-        .map(|spec| {
+        .zip(fields)
+        .map(|(spec, fields)| {
             json!({
                 "id": spec.name,
                 "description": spec.description,
                 "minzoom": spec.min_zoom.min(max_zoom),
                 "maxzoom": max_zoom,
-                "fields": fields(data, spec),
+                "fields": fields,
             })
         })
         .collect();
