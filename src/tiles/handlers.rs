@@ -64,6 +64,19 @@ pub async fn tile(
     }
 }
 
+/// From this zoom a tile holds few features (a fraction of a millisecond to encode), less
+/// than handing it to a blocking thread and back costs: it is encoded on the async worker.
+const INLINE_ZOOM: u8 = 16;
+
+/// The permits to encode tiles: one per core the process may run on.
+fn encoders() -> &'static tokio::sync::Semaphore {
+    static ENCODERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    ENCODERS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
 /// The tile from the cache, or encoded on a worker thread (once for all the requests that
 /// ask for it meanwhile).
 async fn encode_or_wait(
@@ -75,7 +88,11 @@ async fn encode_or_wait(
     let compute = || {
         let (worker, data) = (state.clone(), Arc::clone(data));
         async move {
-            tokio::task::spawn_blocking(move || {
+            // As many tiles encode at once as there are cores; the others wait their turn
+            // in order. Sixty-four encodings time-sliced on one core finish no sooner
+            // on average, and each of them later than in turn.
+            let _turn = encoders().acquire().await.map_err(ApiError::internal)?;
+            let encode = move || {
                 let prepared = worker.tiles().prepared(&data);
                 let raw = encode::encode_tile(&data, &prepared, tile, buffer)
                     .map_err(ApiError::internal)?;
@@ -88,9 +105,14 @@ async fn encode_or_wait(
                     raw: Bytes::from(raw),
                     gzip: Bytes::from(gzip),
                 })
-            })
-            .await
-            .map_err(ApiError::internal)?
+            };
+            if tile.z >= INLINE_ZOOM {
+                encode()
+            } else {
+                tokio::task::spawn_blocking(encode)
+                    .await
+                    .map_err(ApiError::internal)?
+            }
         }
     };
     state
