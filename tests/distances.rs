@@ -381,7 +381,7 @@ fn the_segment_index_finds_what_searching_every_segment_finds() {
             .unwrap()
             .features;
         for plot in plots.iter().step_by(23) {
-            let from = plot_shape(&plot.lonlat);
+            let from = Shape::polygonal(&plot.lonlat);
             same_answer(
                 &format!("target {t}, plot {}", plot.id),
                 &index,
@@ -405,7 +405,7 @@ fn the_segment_index_answers_every_bundled_plot_as_searching_every_segment() {
             .unwrap()
             .features
         {
-            let from = plot_shape(&plot.lonlat);
+            let from = Shape::polygonal(&plot.lonlat);
             same_answer(&format!("plot {}", plot.id), &index, &from, to, 1.0);
             same_answer(
                 &format!("plot {} (no slack)", plot.id),
@@ -415,24 +415,5 @@ fn the_segment_index_answers_every_bundled_plot_as_searching_every_segment() {
                 0.0,
             );
         }
-    }
-}
-
-/// A plot's boundary rings and area, as the service measures from them.
-fn plot_shape(geometry: &geo::Geometry) -> Shape {
-    let area = match geometry {
-        geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p.clone()]),
-        geo::Geometry::MultiPolygon(m) => m.clone(),
-        other => panic!("a plot is a polygon, not {other:?}"),
-    };
-    let paths = area
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .map(|ring| ring.0.clone())
-        .collect();
-    Shape {
-        paths,
-        area: Some(area),
     }
 }

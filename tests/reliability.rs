@@ -24,6 +24,18 @@ fn copy_of_geodata() -> tempfile::TempDir {
     dir
 }
 
+/// The app serving a writable copy of the bundled geodata and watching it for changes.
+async fn watching_a_copy() -> (tempfile::TempDir, TestApp) {
+    let dir = copy_of_geodata();
+    let app = spawn_app_with(zagore::Config {
+        data_dir: dir.path().to_path_buf(),
+        watch: true,
+        ..test_config()
+    })
+    .await;
+    (dir, app)
+}
+
 async fn health(app: &TestApp) -> Value {
     app.get_json("/health").await.1
 }
@@ -65,13 +77,7 @@ fn drop_last_plot(dir: &Path) {
 
 #[tokio::test]
 async fn a_corrupt_file_keeps_the_old_data_and_a_valid_change_is_picked_up() {
-    let dir = copy_of_geodata();
-    let app = spawn_app_with(zagore::Config {
-        data_dir: dir.path().to_path_buf(),
-        watch: true,
-        ..test_config()
-    })
-    .await;
+    let (dir, app) = watching_a_copy().await;
     let before = health(&app).await;
     assert_eq!(before["status"], "ok");
     assert_eq!(before["layers"]["plots"], 18);
@@ -116,13 +122,7 @@ async fn reloads_run(app: &TestApp) -> u64 {
 
 #[tokio::test]
 async fn reading_the_data_folder_does_not_reload_it_but_writing_does() {
-    let dir = copy_of_geodata();
-    let app = spawn_app_with(zagore::Config {
-        data_dir: dir.path().to_path_buf(),
-        watch: true,
-        ..test_config()
-    })
-    .await;
+    let (dir, app) = watching_a_copy().await;
     // Something else reads every file (a backup, `zagore check`, a second server): before
     // the fix each read set off a reload, whose own reading set off the next, for ever.
     for _ in 0..3 {

@@ -67,6 +67,14 @@ enum Step {
     Done(usize),
 }
 
+/// What follows in an object or array.
+enum Element {
+    /// A member or element starts here.
+    At(usize),
+    /// The object or array ends just before here.
+    Closed(usize),
+}
+
 /// Why the scanner stopped.
 enum Pause {
     /// More text is needed to go on.
@@ -269,23 +277,31 @@ impl Scanner {
         }
     }
 
+    /// Where the next member or element starts after `self.pos` (past the separating comma
+    /// unless it is the first), or where the object or array ends at `close`.
+    fn next_element(&self, first: bool, close: u8) -> Result<Element, Step> {
+        let at = self.skip_space(self.pos).ok_or(Step::More)?;
+        if self.buf[at] == close {
+            return Ok(Element::Closed(at + 1));
+        }
+        if first {
+            return Ok(Element::At(at));
+        }
+        if self.buf[at] != b',' {
+            return Err(Step::Unusual);
+        }
+        self.skip_space(at + 1).map(Element::At).ok_or(Step::More)
+    }
+
     fn member(&mut self, first: bool) -> Step {
-        let Some(mut at) = self.skip_space(self.pos) else {
-            return Step::More;
-        };
-        if self.buf[at] == b'}' {
-            self.state = State::End;
-            return Step::Done(at + 1);
-        }
-        if !first {
-            if self.buf[at] != b',' {
-                return Step::Unusual;
+        let at = match self.next_element(first, b'}') {
+            Ok(Element::At(at)) => at,
+            Ok(Element::Closed(end)) => {
+                self.state = State::End;
+                return Step::Done(end);
             }
-            let Some(next) = self.skip_space(at + 1) else {
-                return Step::More;
-            };
-            at = next;
-        }
+            Err(step) => return step,
+        };
         if self.buf[at] != b'"' {
             return Step::Unusual;
         }
@@ -329,22 +345,14 @@ impl Scanner {
     }
 
     fn feature(&mut self, first: bool) -> Step {
-        let Some(mut at) = self.skip_space(self.pos) else {
-            return Step::More;
-        };
-        if self.buf[at] == b']' {
-            self.state = State::Members { first: false };
-            return Step::Done(at + 1);
-        }
-        if !first {
-            if self.buf[at] != b',' {
-                return Step::Unusual;
+        let at = match self.next_element(first, b']') {
+            Ok(Element::At(at)) => at,
+            Ok(Element::Closed(end)) => {
+                self.state = State::Members { first: false };
+                return Step::Done(end);
             }
-            let Some(next) = self.skip_space(at + 1) else {
-                return Step::More;
-            };
-            at = next;
-        }
+            Err(step) => return step,
+        };
         match self.value_end(at, 2) {
             Some(Ok(end)) => {
                 let line = self.line

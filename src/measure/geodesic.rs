@@ -108,6 +108,26 @@ impl Shape {
         }
     }
 
+    /// A polygonal WGS84 geometry (a plot) as its boundary rings and its area; empty for
+    /// any other geometry.
+    pub fn polygonal(geometry: &geo::Geometry) -> Shape {
+        let area = match geometry {
+            geo::Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
+            geo::Geometry::MultiPolygon(m) => m.clone(),
+            _ => return Shape::default(),
+        };
+        let paths = area
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|ring| ring.0.clone())
+            .collect();
+        Shape {
+            paths,
+            area: Some(area),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.paths.iter().all(Vec::is_empty)
     }

@@ -307,29 +307,11 @@ pub struct DistanceTable {
     deferred: Option<usize>,
 }
 
-fn plot_shape(plot: &Feature) -> Shape {
-    let area = match &plot.lonlat {
-        Geometry::Polygon(p) => geo::MultiPolygon(vec![p.clone()]),
-        Geometry::MultiPolygon(m) => m.clone(),
-        _ => return Shape::default(),
-    };
-    let paths = area
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .map(|ring| ring.0.clone())
-        .collect();
-    Shape {
-        paths,
-        area: Some(area),
-    }
-}
-
 fn measure_plot(targets: &Targets, network: &RoadNetwork, plot: &Feature) -> PlotDistances {
     PlotDistances {
         plot_id: plot.id.clone(),
         stage: plot.stage(),
-        distances: Distances::measure(targets, network, &plot_shape(plot)),
+        distances: Distances::measure(targets, network, &Shape::polygonal(&plot.lonlat)),
     }
 }
 
