@@ -11,16 +11,16 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::InteriorPoint;
-use zagore::app::Data;
 use zagore::geodata::{Dataset, LayerKind};
 use zagore::tiles::coord::lonlat_to_tile;
 use zagore::tiles::encode::encode_tile;
 use zagore::tiles::{Prepared, TileCoord};
+use zagore::zone::Zone;
 
-fn load() -> Data {
-    zagore::app::init_proj(&zagore::Config::default()).expect("PROJ");
+fn load() -> Zone {
+    zagore::geodata::crs::init_proj(&zagore::Config::default()).expect("PROJ");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
-    Data::new(Dataset::load(&dir).expect("bundled geodata"))
+    Zone::build(Dataset::load(&dir).expect("bundled geodata"))
 }
 
 fn encoding(c: &mut Criterion) {

@@ -6,6 +6,8 @@
 //! data = "/srv/zagore/geodata"
 //! proj_data = "/usr/local/share/proj"
 //! public_url = "https://maps.example.bg"
+//! trust_forwarded_headers = false
+//! frame_ancestors = "*"
 //! max_zoom = 22
 //! tile_buffer = 64
 //! tile_cache_mb = 64
@@ -36,6 +38,12 @@ pub struct Config {
     /// The URL clients reach the service at, for absolute links (TileJSON, OGC API);
     /// default: taken from each request's Host header.
     pub public_url: Option<String>,
+    /// Take the public scheme and host from `X-Forwarded-Proto` / `X-Forwarded-Host` when
+    /// `public_url` is not set (default false: only behind a proxy that sets them itself).
+    pub trust_forwarded_headers: bool,
+    /// Who may frame the viewer: the CSP `frame-ancestors` sources (default `*`, anyone, as
+    /// the viewer is made to be embedded; e.g. `'self' https://invest.example.bg`).
+    pub frame_ancestors: String,
     /// Highest zoom level tiles are served for (default 22).
     pub max_zoom: u8,
     /// Tile buffer in tile units of a 4096 extent (default 64).
@@ -70,6 +78,8 @@ impl Default for Config {
             data_dir: PathBuf::from("geodata"),
             proj_data: None,
             public_url: None,
+            trust_forwarded_headers: false,
+            frame_ancestors: "*".to_string(),
             max_zoom: 22,
             tile_buffer: 64,
             tile_cache_mb: 64,
@@ -93,6 +103,8 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     pub proj_data: Option<PathBuf>,
     pub public_url: Option<String>,
+    pub trust_forwarded_headers: Option<bool>,
+    pub frame_ancestors: Option<String>,
     pub max_zoom: Option<u8>,
     pub tile_buffer: Option<u32>,
     pub tile_cache_mb: Option<usize>,
@@ -118,6 +130,8 @@ pub enum ConfigError {
     Zero(&'static str),
     #[error("admin_token must be at least 16 characters")]
     ShortToken,
+    #[error("frame_ancestors must be CSP sources separated by spaces (e.g. `'self' https://example.bg` or `*`), got {0:?}")]
+    FrameAncestors(String),
     #[error("{setting} must start with http:// or https://, got {url:?}")]
     Url { setting: &'static str, url: String },
 }
@@ -140,6 +154,10 @@ impl Config {
         self.data_dir = file.data.unwrap_or(self.data_dir);
         self.proj_data = file.proj_data.or(self.proj_data);
         self.public_url = file.public_url.or(self.public_url);
+        self.trust_forwarded_headers = file
+            .trust_forwarded_headers
+            .unwrap_or(self.trust_forwarded_headers);
+        self.frame_ancestors = file.frame_ancestors.unwrap_or(self.frame_ancestors);
         self.max_zoom = file.max_zoom.unwrap_or(self.max_zoom);
         self.tile_buffer = file.tile_buffer.unwrap_or(self.tile_buffer);
         self.tile_cache_mb = file.tile_cache_mb.unwrap_or(self.tile_cache_mb);
@@ -174,6 +192,16 @@ impl Config {
         }
         if self.admin_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err(ConfigError::ShortToken);
+        }
+        let source_ok = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"'*:/.-_".contains(&b))
+        };
+        if self.frame_ancestors.trim().is_empty()
+            || !self.frame_ancestors.split_whitespace().all(source_ok)
+        {
+            return Err(ConfigError::FrameAncestors(self.frame_ancestors.clone()));
         }
         for (setting, url) in [
             ("public_url", &self.public_url),

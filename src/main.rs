@@ -101,7 +101,7 @@ fn main() -> ExitCode {
             config.listen = listen.unwrap_or(config.listen);
             config.data_dir = data.unwrap_or(config.data_dir);
             config.public_url = public_url.or(config.public_url);
-            match zagore::serve(config) {
+            match zagore::server::serve(config) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -111,11 +111,11 @@ fn main() -> ExitCode {
         }
         Command::Check { dir, json } => {
             let dir = dir.unwrap_or_else(|| config.data_dir.clone());
-            zagore::check(&config, &dir, json)
+            zagore::server::commands::check(&config, &dir, json)
         }
         Command::Distances { format, data } => {
             let dir = data.unwrap_or_else(|| config.data_dir.clone());
-            zagore::measure::cli::run(&config, &dir, format)
+            zagore::server::commands::distances(&config, &dir, format)
         }
         Command::Synth { plots, out, seed } => {
             let options = zagore::synth::SynthOptions { plots, out, seed };

@@ -10,8 +10,8 @@ mod common;
 use common::spawn_app;
 use geo::{Coord, Distance, Geodesic, Point};
 use serde_json::Value;
-use zagore::measure::geodesic::{self, Nearest, Shape};
-use zagore::measure::SegmentIndex;
+use zagore::zone::distance::geodesic::{self, Nearest, Shape};
+use zagore::zone::distance::SegmentIndex;
 
 const CM: f64 = 0.01;
 
@@ -123,7 +123,7 @@ async fn points_match_the_reference_and_far_points_say_why_there_is_no_route() {
 async fn road_distance_is_never_shorter_than_the_straight_line_and_follows_the_route() {
     let app = spawn_app().await;
     let (_, table) = app.get_json("/plots/distances").await;
-    let data = app.state.data();
+    let data = app.state.zone();
     let interchange = data
         .dataset
         .layer(zagore::geodata::LayerKind::Poi)

@@ -11,7 +11,7 @@ use zagore::index::BBox;
 
 fn init() {
     static PROJ: OnceLock<()> = OnceLock::new();
-    PROJ.get_or_init(|| zagore::app::init_proj(&zagore::Config::default()).unwrap());
+    PROJ.get_or_init(|| zagore::geodata::crs::init_proj(&zagore::Config::default()).unwrap());
 }
 
 fn check_bytes(bytes: &[u8]) -> bool {

@@ -39,7 +39,7 @@ fn folder(plots: &str) -> tempfile::TempDir {
 }
 
 fn errors(dir: &Path) -> Vec<String> {
-    zagore::app::init_proj(&Config::default()).unwrap();
+    zagore::geodata::crs::init_proj(&Config::default()).unwrap();
     let checked = Dataset::check(dir).unwrap();
     checked
         .problems
@@ -170,7 +170,7 @@ fn a_declared_area_off_by_more_than_one_percent_is_a_warning() {
     let text =
         collection(&[plot("27214.33.1", &square(510900.0, 4693010.0))]).replace("8000", "9000");
     let dir = folder(&text);
-    zagore::app::init_proj(&Config::default()).unwrap();
+    zagore::geodata::crs::init_proj(&Config::default()).unwrap();
     let checked = Dataset::check(dir.path()).unwrap();
     assert!(!checked.has_errors());
     let warning = checked.problems.iter().find(|p| {
@@ -246,7 +246,7 @@ fn serve_refuses_bad_data_and_says_why() {
         data_dir: dir.path().to_path_buf(),
         ..Config::default()
     };
-    let err = zagore::build_state(config)
+    let err = zagore::Application::build(config)
         .err()
         .expect("bad data was served")
         .to_string();

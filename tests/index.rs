@@ -5,10 +5,12 @@ mod common;
 use geo::{Centroid, InteriorPoint};
 use zagore::geodata::{Dataset, LayerKind};
 use zagore::index::BBox;
+use zagore::zone::Zone;
 
-fn dataset() -> Dataset {
-    zagore::app::init_proj(&zagore::Config::default()).unwrap();
-    Dataset::load(&common::bundled_geodata()).unwrap()
+/// The zone snapshot, which holds an R*-tree per layer.
+fn dataset() -> Zone {
+    zagore::geodata::crs::init_proj(&zagore::Config::default()).unwrap();
+    Zone::build(Dataset::load(&common::bundled_geodata()).unwrap())
 }
 
 #[test]
@@ -18,7 +20,9 @@ fn a_point_inside_a_plot_finds_exactly_that_plot() {
     for (i, plot) in plots.features.iter().enumerate() {
         // The interior point is inside even an L-shaped plot, where the centroid may not be.
         let p = plot.lonlat.interior_point().unwrap();
-        let hits = plots.index.at_point(&plots.features, p.x(), p.y());
+        let hits = ds
+            .spatial_index(LayerKind::Plots)
+            .at_point(&plots.features, p.x(), p.y());
         assert_eq!(hits, vec![i], "{} at {p:?}", plot.id);
     }
 }
@@ -28,8 +32,8 @@ fn a_point_outside_every_plot_finds_none() {
     let ds = dataset();
     let plots = ds.layer(LayerKind::Plots).unwrap();
     // Stara Zagora's centre is kilometres from both stages.
-    assert!(plots
-        .index
+    assert!(ds
+        .spatial_index(LayerKind::Plots)
         .at_point(&plots.features, 25.6345, 42.4258)
         .is_empty());
 }
@@ -42,7 +46,9 @@ fn a_bbox_around_a_stage_finds_its_plots_and_no_others() {
     for stage in &stages.features {
         let r = geo::BoundingRect::bounding_rect(&stage.lonlat).unwrap();
         let bbox = BBox::new([r.min().x, r.min().y, r.max().x, r.max().y], true).unwrap();
-        let hits = plots.index.in_bbox(&plots.features, bbox);
+        let hits = ds
+            .spatial_index(LayerKind::Plots)
+            .in_bbox(&plots.features, bbox);
         let expected: Vec<usize> = plots
             .features
             .iter()
@@ -65,8 +71,8 @@ fn a_small_bbox_inside_one_plot_finds_that_plot() {
         true,
     )
     .unwrap();
-    let hits: Vec<&str> = plots
-        .index
+    let hits: Vec<&str> = ds
+        .spatial_index(LayerKind::Plots)
         .in_bbox(&plots.features, bbox)
         .into_iter()
         .map(|i| plots.features[i].id.as_str())
@@ -79,11 +85,11 @@ fn lines_and_points_are_indexed_too() {
     let ds = dataset();
     for kind in [LayerKind::Roads, LayerKind::Rail, LayerKind::Poi] {
         let layer = ds.layer(kind).unwrap();
-        assert_eq!(layer.index.len(), layer.features.len(), "{kind}");
+        assert_eq!(ds.spatial_index(kind).len(), layer.features.len(), "{kind}");
         let e = layer.extent.unwrap();
         let all = BBox::new([e.min().x, e.min().y, e.max().x, e.max().y], true).unwrap();
         assert_eq!(
-            layer.index.in_bbox(&layer.features, all).len(),
+            ds.spatial_index(kind).in_bbox(&layer.features, all).len(),
             layer.features.len(),
             "{kind}"
         );

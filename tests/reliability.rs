@@ -229,7 +229,7 @@ async fn metrics_count_requests_and_describe_the_data() {
     let resp = app.get("/metrics").await;
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.unwrap();
-    let version = app.state.data().dataset.version.clone();
+    let version = app.state.zone().dataset.version.clone();
     for needle in [
         r#"zagore_http_requests_total{route="/health",method="GET",status="200"} 3"#.to_string(),
         r#"zagore_http_requests_total{route="unmatched",method="GET",status="404"} 1"#.to_string(),
@@ -237,10 +237,10 @@ async fn metrics_count_requests_and_describe_the_data() {
         format!(r#"zagore_data_version{{version="{version}"}} 1"#),
         "zagore_data_loaded_timestamp_seconds ".to_string(),
         "zagore_reload_failures_total 0".to_string(),
-        "zagore_tile_cache_hits 1".to_string(),
-        "zagore_tile_cache_misses 1".to_string(),
+        "zagore_tile_cache_hits_total 1".to_string(),
+        "zagore_tile_cache_misses_total 1".to_string(),
         "zagore_tile_cache_entries 1".to_string(),
-        r#"zagore_features{route="plots"} 18"#.to_string(),
+        r#"zagore_features{layer="plots"} 18"#.to_string(),
     ] {
         assert!(text.contains(&needle), "{needle} missing from:\n{text}");
     }

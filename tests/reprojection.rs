@@ -40,7 +40,7 @@ fn degrees_to_metres(dlon: f64, dlat: f64, lat: f64) -> f64 {
 
 #[test]
 fn cadastral_to_wgs84_matches_cs2cs_to_the_millimetre() {
-    zagore::app::init_proj(&zagore::Config::default()).unwrap();
+    zagore::geodata::crs::init_proj(&zagore::Config::default()).unwrap();
     let t = Transform::new(&Crs::Epsg(7801), &Crs::Epsg(4326)).unwrap();
     let points = control_points();
     assert!(points.len() >= 9);
@@ -54,7 +54,7 @@ fn cadastral_to_wgs84_matches_cs2cs_to_the_millimetre() {
 
 #[test]
 fn wgs84_to_cadastral_round_trips_to_the_millimetre() {
-    zagore::app::init_proj(&zagore::Config::default()).unwrap();
+    zagore::geodata::crs::init_proj(&zagore::Config::default()).unwrap();
     let t = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(7801)).unwrap();
     for p in control_points() {
         let (e, n) = t.apply(p.lon, p.lat).unwrap();
@@ -65,7 +65,7 @@ fn wgs84_to_cadastral_round_trips_to_the_millimetre() {
 
 #[test]
 fn cadastral_to_web_mercator_and_utm_match_cs2cs() {
-    zagore::app::init_proj(&zagore::Config::default()).unwrap();
+    zagore::geodata::crs::init_proj(&zagore::Config::default()).unwrap();
     let merc = Transform::new(&Crs::Epsg(7801), &Crs::Epsg(3857)).unwrap();
     let utm = Transform::new(&Crs::Epsg(7801), &Crs::Epsg(32635)).unwrap();
     for p in control_points() {
@@ -85,7 +85,7 @@ fn cadastral_to_web_mercator_and_utm_match_cs2cs() {
 #[test]
 fn the_facts_files_check_value_holds() {
     // geodata-facts.md: Stara Zagora centre (42.4258 N, 25.6345 E) ≈ N 4 698 942, E 511 065.
-    zagore::app::init_proj(&zagore::Config::default()).unwrap();
+    zagore::geodata::crs::init_proj(&zagore::Config::default()).unwrap();
     let t = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(7801)).unwrap();
     let (e, n) = t.apply(25.6345, 42.4258).unwrap();
     assert!(

@@ -34,7 +34,7 @@ fn tile_of(z: u8, lon: f64, lat: f64) -> (u32, u32) {
 
 fn plots(app: &TestApp) -> Vec<Feature> {
     app.state
-        .data()
+        .zone()
         .dataset
         .layer(LayerKind::Plots)
         .unwrap()
@@ -76,7 +76,7 @@ async fn tiles_over_each_stage_carry_the_stages_plots_with_their_cards_from_z14_
     let app = common::spawn_app().await;
     let expected = stage_plot_ids();
     let plots = plots(&app);
-    let data = app.state.data();
+    let data = app.state.zone();
     for z in 14..=18u8 {
         for (stage, ids) in &expected {
             let mut tiles = BTreeSet::new();

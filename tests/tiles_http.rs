@@ -20,7 +20,7 @@ fn plot_tile(app: &TestApp) -> String {
 }
 
 fn plot_tile_at(app: &TestApp, z: u8) -> String {
-    let data = app.state.data();
+    let data = app.state.zone();
     let plot = &data.dataset.layer(LayerKind::Plots).unwrap().features[0];
     let p = plot.lonlat.interior_point().unwrap();
     let (ux, uy) = tiles_support::lonlat_to_units(z, p.x(), p.y());
@@ -220,7 +220,27 @@ async fn tilejson_links_absolutely_and_lists_every_layer_and_field() {
     }
     assert_eq!(fields("plot_labels")["cadastral_id"], "String");
 
-    // Behind a TLS proxy: the forwarded scheme and the Host asked for.
+    // Forwarded headers count only when the deployment says it is behind a proxy that sets
+    // them (trust_forwarded_headers): without, a client cannot choose the scheme of links.
+    let resp = app
+        .client
+        .get(app.url("/tiles.json"))
+        .header(header::HOST, "maps.zagore.example")
+        .header("X-Forwarded-Proto", "https")
+        .send()
+        .await
+        .unwrap();
+    let tj: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(
+        tj["tiles"][0],
+        "http://maps.zagore.example/tiles/{z}/{x}/{y}.mvt"
+    );
+    // Behind a TLS proxy that is trusted: the forwarded scheme and the Host asked for.
+    let app = common::spawn_app_with(Config {
+        trust_forwarded_headers: true,
+        ..common::test_config()
+    })
+    .await;
     let resp = app
         .client
         .get(app.url("/tiles.json"))
@@ -331,7 +351,7 @@ async fn glyph_requests_are_checked() {
 }
 
 #[tokio::test]
-async fn the_cache_fills_and_is_dropped_when_the_data_changes() {
+async fn the_cache_fills_once_per_tile_and_a_rebuilt_snapshot_serves_the_same_bytes() {
     let app = common::spawn_app().await;
     let path = plot_tile(&app);
     let first = app.get(&path).await.bytes().await.unwrap();
@@ -347,8 +367,10 @@ async fn the_cache_fills_and_is_dropped_when_the_data_changes() {
     let dataset = tokio::task::spawn_blocking(move || Dataset::load(&dir).unwrap())
         .await
         .unwrap();
-    app.state.replace_data(zagore::app::Data::new(dataset));
-    assert!(app.state.tiles().is_empty());
+    let cell = app.state.zone_cell().clone();
+    tokio::task::spawn_blocking(move || cell.replace(zagore::zone::Zone::build(dataset)))
+        .await
+        .unwrap();
     let again = app.get(&path).await.bytes().await.unwrap();
     assert_eq!(again, first, "the same data gives the same tile");
 }

@@ -42,7 +42,7 @@ async fn below_z14_plots_are_slim_and_sub_pixel_plots_become_density_squares() {
         ..common::test_config()
     })
     .await;
-    let data = app.state.data();
+    let data = app.state.zone();
     let plots = &data.dataset.layer(LayerKind::Plots).unwrap().features;
     let by_id: BTreeMap<u64, &zagore::geodata::Feature> =
         plots.iter().map(|p| (p.numeric_id, p)).collect();

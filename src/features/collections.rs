@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::params::ParamError;
-use crate::geodata::{Crs, Layer, LayerKind};
+use crate::geodata::{Crs, Layer, LayerKind, PropValue};
+use crate::zone::{Derived, Zone};
 
 /// CRSs listed for every collection (besides its storage CRS). Any other EPSG code PROJ knows
 /// is served on request too.
@@ -122,33 +123,110 @@ impl PropertyType {
     }
 }
 
+/// Every layer's queryable properties, derived once per snapshot from the properties its
+/// features are served with (a plot's card for plots).
+#[derive(Debug, Default)]
+pub struct Queryables {
+    by_layer: Vec<(LayerKind, BTreeMap<String, PropertyType>)>,
+}
+
+impl Queryables {
+    /// The queryables of one layer (none for a layer the data does not have).
+    pub fn of(&self, kind: LayerKind) -> &BTreeMap<String, PropertyType> {
+        static NONE: BTreeMap<String, PropertyType> = BTreeMap::new();
+        self.by_layer
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(&NONE, |(_, q)| q)
+    }
+}
+
+impl Derived for Queryables {
+    fn derive(zone: &Zone) -> Queryables {
+        let by_layer = zone
+            .dataset
+            .layers
+            .iter()
+            .map(|layer| (layer.kind, layer_queryables(zone, layer)))
+            .collect();
+        Queryables { by_layer }
+    }
+}
+
+/// One layer's queryables, visiting each feature's served properties without building them.
+fn layer_queryables(zone: &Zone, layer: &Layer) -> BTreeMap<String, PropertyType> {
+    let mut seen = Seen::default();
+    for (position, feature) in layer.features.iter().enumerate() {
+        if layer.kind == LayerKind::Plots {
+            zone.visit_plot_card(Some(position), feature, |name, value| {
+                seen.add_prop(name, value)
+            });
+        } else {
+            for (name, value) in feature.properties.iter() {
+                seen.add_prop(name, value);
+            }
+        }
+    }
+    seen.finish()
+}
+
+/// Types seen per property name; None marks conflicting types (not queryable).
+#[derive(Default)]
+struct Seen(BTreeMap<String, Option<PropertyType>>);
+
+impl Seen {
+    fn add(&mut self, name: &str, t: Option<PropertyType>, is_null: bool) {
+        let Some(t) = t else {
+            if !is_null {
+                self.0.insert(name.to_string(), None);
+            }
+            return;
+        };
+        let merged = match self.0.get(name) {
+            None => Some(t),
+            Some(None) => None,
+            Some(Some(prev)) => prev.merge(t),
+        };
+        match self.0.get_mut(name) {
+            Some(slot) => *slot = merged,
+            None => {
+                self.0.insert(name.to_string(), merged);
+            }
+        }
+    }
+
+    fn add_prop(&mut self, name: &str, value: &PropValue) {
+        let t = match value {
+            PropValue::Text(_) => Some(PropertyType::String),
+            PropValue::Bool(_) => Some(PropertyType::Boolean),
+            PropValue::Number(n) if n.is_i64() || n.is_u64() => Some(PropertyType::Integer),
+            PropValue::Number(_) => Some(PropertyType::Number),
+            _ => None,
+        };
+        self.add(name, t, matches!(value, PropValue::Null));
+    }
+
+    fn finish(self) -> BTreeMap<String, PropertyType> {
+        self.0
+            .into_iter()
+            .filter_map(|(name, t)| Some((name, t?)))
+            .collect()
+    }
+}
+
 /// The properties features can be filtered on: every property with scalar values of one
 /// type, taken from the properties the features are served with (so data that brings
 /// other fields, such as an official cadastral export, brings its own queryables).
 pub fn queryables<'a>(
     properties: impl IntoIterator<Item = &'a Map<String, Value>>,
 ) -> BTreeMap<String, PropertyType> {
-    // None marks a property with conflicting types: not queryable.
-    let mut seen: BTreeMap<String, Option<PropertyType>> = BTreeMap::new();
+    let mut seen = Seen::default();
     for props in properties {
         for (name, value) in props {
-            let Some(t) = PropertyType::of(value) else {
-                if !value.is_null() {
-                    seen.insert(name.clone(), None);
-                }
-                continue;
-            };
-            let merged = match seen.get(name) {
-                None => Some(t),
-                Some(None) => None,
-                Some(Some(prev)) => prev.merge(t),
-            };
-            seen.insert(name.clone(), merged);
+            seen.add(name, PropertyType::of(value), value.is_null());
         }
     }
-    seen.into_iter()
-        .filter_map(|(name, t)| Some((name, t?)))
-        .collect()
+    seen.finish()
 }
 
 /// The JSON Schema document of `/collections/{id}/queryables`.

@@ -2,21 +2,18 @@
 //! bbox (in any CRS), by equality on queryable properties, paged with `limit`/`offset`, and
 //! written in the CRS asked for (OGC API – Features, Parts 1 and 2).
 
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
 use geo::Intersects;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::collections::{queryables, Filter};
-use super::negotiate::{self, base_url, encode, query_string};
+use super::collections::{Filter, Queryables};
+use super::negotiate::{self, encode, query_string};
 use super::output::{feature, GeometryWriter, Properties};
 use super::params::{parse_bbox, parse_count, parse_limit, CrsChoice, ParamError, Params};
 use super::write::{FeatureOut, PageOut};
-use super::{find_layer, GEOJSON};
-use crate::app::{AppState, Data};
+use super::{find_layer, Answer, FeatureError, GEOJSON};
 use crate::geodata::{Feature, Layer, Transform};
-use crate::http::ApiError;
-use crate::index::BBox;
+use crate::index::{BBox, LayerIndex};
+use crate::zone::Zone;
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 10_000;
@@ -44,9 +41,14 @@ pub fn feature_links(base: &str, layer: &Layer, f: &Feature) -> Value {
 /// order. A box in longitude/latitude is tested directly; a box in another CRS is tested
 /// exactly in that CRS, after the index has narrowed the candidates with the box's envelope
 /// in longitude/latitude.
-fn in_bbox(layer: &Layer, bbox: BBox, crs: &CrsChoice) -> Result<Vec<usize>, ParamError> {
+fn in_bbox(
+    layer: &Layer,
+    index: &LayerIndex,
+    bbox: BBox,
+    crs: &CrsChoice,
+) -> Result<Vec<usize>, ParamError> {
     if crs.crs.is_lon_lat_wgs84() {
-        return Ok(layer.index.in_bbox(&layer.features, bbox));
+        return Ok(index.in_bbox(&layer.features, bbox));
     }
     let to_lonlat = Transform::new(&crs.crs, &crate::geodata::Crs::Crs84)
         .map_err(|e| ParamError::new("bbox-crs", e))?;
@@ -54,7 +56,7 @@ fn in_bbox(layer: &Layer, bbox: BBox, crs: &CrsChoice) -> Result<Vec<usize>, Par
     let writer = GeometryWriter::new(layer, crs, "bbox-crs")?;
     let rect = bbox.to_rect();
     let mut hits = Vec::new();
-    for i in layer.index.in_bbox(&layer.features, envelope) {
+    for i in index.in_bbox(&layer.features, envelope) {
         if writer.east_first(&layer.features[i])?.intersects(&rect) {
             hits.push(i);
         }
@@ -111,11 +113,11 @@ struct ItemsRequest {
 
 fn parse_items_request(
     mut params: Params,
+    zone: &Zone,
     layer: &Layer,
-    props: &Properties<'_>,
-    headers: &HeaderMap,
+    accept: Option<&str>,
 ) -> Result<ItemsRequest, ParamError> {
-    negotiate::choose(params.take("f")?.as_deref(), headers, false)?;
+    negotiate::choose(params.take("f")?.as_deref(), accept, false)?;
     let limit = parse_limit(params.take("limit")?, DEFAULT_LIMIT, MAX_LIMIT)?;
     let offset = match params.take("offset")? {
         Some(t) => parse_count("offset", &t)?,
@@ -148,12 +150,11 @@ fn parse_items_request(
             "the zone's features carry no time, so they cannot be selected by it",
         ));
     }
-    // Whatever is left must name a queryable property (worked out only when needed: it
-    // takes every feature's properties).
+    // Whatever is left must name a queryable property.
     let mut filters = Vec::new();
     if !params.is_empty() {
-        let all: Vec<Map<String, Value>> = layer.features.iter().map(|f| props.of(f)).collect();
-        let queryable = queryables(&all);
+        let queryables = zone.get::<Queryables>();
+        let queryable = queryables.of(layer.kind);
         for (name, value) in params.take_where(|n| queryable.contains_key(n))? {
             filters.push(Filter::parse(&name, &value, queryable[&name])?);
         }
@@ -168,31 +169,37 @@ fn parse_items_request(
     })
 }
 
-fn geojson_response(body: String, crs: &CrsChoice) -> Response {
-    let mut response = (
-        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON))],
+fn geojson_answer(body: String, crs: &CrsChoice) -> Answer {
+    Answer {
         body,
-    )
-        .into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("<{}>", crs.crs.uri())) {
-        response.headers_mut().insert("content-crs", value);
+        media_type: GEOJSON,
+        content_crs: Some(crs.crs.uri()),
     }
-    response
 }
 
-/// `GET /collections/{id}/items`, synchronously (PROJ objects live only in here).
-pub fn items(
-    state: &AppState,
-    headers: &HeaderMap,
-    collection: &str,
-    pairs: Vec<(String, String)>,
-) -> Result<Response, ApiError> {
-    let data: std::sync::Arc<Data> = state.data();
-    let layer = find_layer(&data, collection)?;
-    let props = Properties::new(&data, layer)?;
-    let request = parse_items_request(Params::new(pairs.clone()), layer, &props, headers)?;
-    let mut selected: Vec<usize> = match &request.bbox {
-        Some((bbox, crs)) => in_bbox(layer, *bbox, crs)?,
+/// The positions a page shows and how many features matched in all. Without a bbox or a
+/// filter nothing is collected: a page of a million features costs what a page of ten does.
+fn select(
+    zone: &Zone,
+    layer: &Layer,
+    props: &Properties<'_>,
+    request: &ItemsRequest,
+) -> Result<(Vec<usize>, usize), ParamError> {
+    let page = |all: &[usize]| -> Vec<usize> {
+        all.iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .copied()
+            .collect()
+    };
+    let mut selected = match &request.bbox {
+        Some((bbox, crs)) => in_bbox(layer, zone.spatial_index(layer.kind), *bbox, crs)?,
+        None if request.filters.is_empty() => {
+            let n = layer.features.len();
+            let start = request.offset.min(n);
+            let end = start.saturating_add(request.limit).min(n);
+            return Ok(((start..end).collect(), n));
+        }
         None => (0..layer.features.len()).collect(),
     };
     if !request.filters.is_empty() {
@@ -201,22 +208,35 @@ pub fn items(
             request.filters.iter().all(|f| f.matches(&p))
         });
     }
+    Ok((page(&selected), selected.len()))
+}
+
+/// `GET /collections/{id}/items`. Blocking (PROJ objects live only in here).
+pub fn items(
+    zone: &Zone,
+    base: &str,
+    accept: Option<&str>,
+    collection: &str,
+    pairs: Vec<(String, String)>,
+) -> Result<Answer, FeatureError> {
+    let layer = find_layer(zone, collection)?;
+    let props = Properties::new(zone, layer);
+    let request = parse_items_request(Params::new(pairs.clone()), zone, layer, accept)?;
+    let (shown, matched) = select(zone, layer, &props, &request)?;
     let writer = GeometryWriter::new(layer, &request.crs, "crs")?;
-    let base = base_url(state, headers);
     let mut features = Vec::new();
-    for &i in selected.iter().skip(request.offset).take(request.limit) {
+    for &i in &shown {
         let f = &layer.features[i];
         features.push(FeatureOut {
             kind: "Feature",
             id: &f.id,
             geometry: writer.geometry(f)?,
             properties: props.of(f),
-            links: feature_links(&base, layer, f),
+            links: feature_links(base, layer, f),
             search: None,
         });
     }
     let returned = features.len();
-    let matched = selected.len();
     let links = page_links(
         &format!("{base}/collections/{collection}/items"),
         &pairs,
@@ -232,8 +252,8 @@ pub fn items(
         links,
         features,
     };
-    let body = serde_json::to_string(&page).map_err(ApiError::internal)?;
-    Ok(geojson_response(body, &request.crs))
+    let body = serde_json::to_string(&page).map_err(FeatureError::internal)?;
+    Ok(geojson_answer(body, &request.crs))
 }
 
 /// `self`, and `next`/`prev` when there are more features either way: the same query with
@@ -280,32 +300,31 @@ fn page_links(
 
 /// `GET /collections/{id}/items/{fid}`.
 pub fn item(
-    state: &AppState,
-    headers: &HeaderMap,
+    zone: &Zone,
+    base: &str,
+    accept: Option<&str>,
     collection: &str,
     fid: &str,
     pairs: Vec<(String, String)>,
-) -> Result<Response, ApiError> {
-    let data = state.data();
-    let layer = find_layer(&data, collection)?;
+) -> Result<Answer, FeatureError> {
+    let layer = find_layer(zone, collection)?;
     let mut params = Params::new(pairs);
-    negotiate::choose(params.take("f")?.as_deref(), headers, false)?;
+    negotiate::choose(params.take("f")?.as_deref(), accept, false)?;
     let crs = match params.take("crs")? {
         Some(t) => CrsChoice::parse("crs", &t)?,
         None => CrsChoice::crs84(),
     };
     params.finish(&["f", "crs"])?;
     let f = layer.get(fid).ok_or_else(|| {
-        ApiError::not_found(format!("collection `{collection}` has no feature `{fid}`"))
+        FeatureError::NotFound(format!("collection `{collection}` has no feature `{fid}`"))
     })?;
-    let props = Properties::new(&data, layer)?;
+    let props = Properties::new(zone, layer);
     let writer = GeometryWriter::new(layer, &crs, "crs")?;
-    let base = base_url(state, headers);
     let body = feature(
         &f.id,
         writer.geojson(f)?,
         props.of(f),
-        feature_links(&base, layer, f),
+        feature_links(base, layer, f),
     );
-    Ok(geojson_response(body.to_string(), &crs))
+    Ok(geojson_answer(body.to_string(), &crs))
 }

@@ -1,102 +1,86 @@
 //! Feature queries: OGC API – Features (Part 1 Core with GeoJSON and OpenAPI 3.0, Part 2
 //! CRS by reference, Part 3 queryables) over the zone's layers, and the plot look-ups web maps
-//! use (what lies under a click, search by identifier).
+//! use (what lies under a click, search by identifier). Each function takes a zone snapshot,
+//! the public base URL and the request's parameters, and returns an [`Answer`] or a
+//! [`FeatureError`]; the endpoints are in `crate::http::features`.
 //!
-//! - [`ogc`] — the landing page, conformance, `/api`, collections and queryables;
+//! - [`ogc`] — the landing page, conformance, collections and queryables documents;
 //! - [`items`] — `/collections/{id}/items[/{fid}]`: bbox, filters, paging, output CRS;
 //! - [`plots`] — `/plots/at` and `/plots/search`;
 //! - [`params`], [`negotiate`] — query parameters and content negotiation shared by them;
 //! - [`output`] — geometry in the requested CRS and axis order, and the plot card;
 //! - [`write`] — feature pages serialized straight to JSON text (no `Value` tree);
-//! - [`collections`] — collection metadata, queryables and filters;
-//! - [`openapi`], [`html`] — the OpenAPI document of the whole service and the HTML pages.
+//! - [`collections`] — collection metadata, queryables and filters.
 //!
-//! Handlers extract the request, then call a synchronous function that does the work: PROJ
-//! transforms are not `Send`, so they are built and dropped there, never held across `.await`.
+//! Everything here is synchronous and may block (PROJ, pages of many features): the HTTP
+//! edge calls it off the async workers. PROJ transforms are not `Send`, so they are built
+//! and dropped in here, never held across an `.await`.
 
 pub mod collections;
-pub mod html;
 pub mod items;
 pub mod negotiate;
 pub mod ogc;
-pub mod openapi;
 pub mod output;
 pub mod params;
 pub mod plots;
 pub mod write;
 
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 use time::format_description::well_known::Rfc3339;
 
-use crate::app::{AppState, Data};
 use crate::geodata::{Layer, LayerKind};
-use crate::http::{ApiError, ApiPath, ApiQuery};
+use crate::zone::Zone;
+
+pub use params::ParamError;
 
 /// The media type of GeoJSON answers.
 pub const GEOJSON: &str = "application/geo+json";
 
-/// The query string as decoded name/value pairs, in order.
-type Query = ApiQuery<Vec<(String, String)>>;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(ogc::landing))
-        .route("/conformance", get(ogc::conformance))
-        .route("/api", get(ogc::api))
-        .route("/collections", get(ogc::collections))
-        .route("/collections/{collection}", get(ogc::collection))
-        .route("/collections/{collection}/queryables", get(ogc::queryables))
-        .route("/collections/{collection}/items", get(items_handler))
-        .route("/collections/{collection}/items/{fid}", get(item_handler))
-        .route("/plots/at", get(plots_at_handler))
-        .route("/plots/search", get(plots_search_handler))
+/// A feature endpoint's answer: the body, its media type and the CRS its coordinates are in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub body: String,
+    pub media_type: &'static str,
+    /// The URI for `Content-Crs`, when the body holds coordinates.
+    pub content_crs: Option<String>,
 }
 
-async fn items_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiPath(collection): ApiPath<String>,
-    ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    items::items(&state, &headers, &collection, pairs)
+impl Answer {
+    pub fn json(body: String, media_type: &'static str) -> Answer {
+        Answer {
+            body,
+            media_type,
+            content_crs: None,
+        }
+    }
 }
 
-async fn item_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiPath((collection, fid)): ApiPath<(String, String)>,
-    ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    items::item(&state, &headers, &collection, &fid, pairs)
+/// Why a feature request could not be answered.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FeatureError {
+    /// The caller's parameter was wrong (400).
+    #[error(transparent)]
+    Parameter(#[from] ParamError),
+    /// No such collection or feature (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The service failed (500).
+    #[error("{0}")]
+    Internal(String),
 }
 
-async fn plots_at_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    plots::at(&state, &headers, pairs)
-}
-
-async fn plots_search_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    plots::search(&state, &headers, pairs)
+impl FeatureError {
+    pub fn internal(e: impl std::fmt::Display) -> FeatureError {
+        FeatureError::Internal(e.to_string())
+    }
 }
 
 /// The layer behind a collection id, or 404 naming the collections there are.
-pub fn find_layer<'a>(data: &'a Data, collection: &str) -> Result<&'a Layer, ApiError> {
+pub fn find_layer<'a>(zone: &'a Zone, collection: &str) -> Result<&'a Layer, FeatureError> {
     LayerKind::from_name(collection)
-        .and_then(|kind| data.dataset.layer(kind))
+        .and_then(|kind| zone.layer(kind))
         .ok_or_else(|| {
-            let names: Vec<&str> = data.dataset.layers.iter().map(|l| l.kind.name()).collect();
-            ApiError::not_found(format!(
+            let names: Vec<&str> = zone.dataset.layers.iter().map(|l| l.kind.name()).collect();
+            FeatureError::NotFound(format!(
                 "no collection `{collection}`; the collections are {}",
                 names.join(", ")
             ))

@@ -1,10 +1,7 @@
 //! Content negotiation and links: which representation a request gets (`?f=` first, then the
-//! `Accept` header, JSON by default), and the absolute base URL every link starts with.
-
-use axum::http::{header, HeaderMap};
+//! `Accept` header, JSON by default), and the encoding of link paths and query strings.
 
 use super::params::ParamError;
-use crate::app::AppState;
 
 /// A representation the feature endpoints can answer with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +15,7 @@ pub enum Format {
 /// browser does; `*/*` and `application/json` get JSON).
 pub fn choose(
     f: Option<&str>,
-    headers: &HeaderMap,
+    accept: Option<&str>,
     html_available: bool,
 ) -> Result<Format, ParamError> {
     if let Some(f) = f {
@@ -35,7 +32,7 @@ pub fn choose(
             )),
         };
     }
-    if html_available && prefers_html(headers) {
+    if html_available && accept.is_some_and(prefers_html) {
         Ok(Format::Html)
     } else {
         Ok(Format::Json)
@@ -43,10 +40,7 @@ pub fn choose(
 }
 
 /// Whether the Accept header ranks `text/html` above every JSON type (ties go to JSON).
-fn prefers_html(headers: &HeaderMap) -> bool {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
+fn prefers_html(accept: &str) -> bool {
     let mut html_q: f32 = 0.0;
     let mut json_q: f32 = 0.0;
     for range in accept.split(',') {
@@ -65,20 +59,6 @@ fn prefers_html(headers: &HeaderMap) -> bool {
         }
     }
     html_q > json_q
-}
-
-/// The absolute URL clients reach the service at, without a trailing slash: the configured
-/// public URL, else `http://` and the request's Host.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config().public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()))
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 /// Percent-encodes a path segment or query component (everything but RFC 3986's unreserved
@@ -114,32 +94,29 @@ pub fn query_string(pairs: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
-    fn accept(value: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
-        h
+    fn accept(value: &str) -> Option<&str> {
+        Some(value)
     }
 
     #[test]
     fn browsers_get_html_and_everyone_else_json() {
         let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-        assert_eq!(choose(None, &accept(browser), true), Ok(Format::Html));
-        assert_eq!(choose(None, &accept("*/*"), true), Ok(Format::Json));
+        assert_eq!(choose(None, accept(browser), true), Ok(Format::Html));
+        assert_eq!(choose(None, accept("*/*"), true), Ok(Format::Json));
         assert_eq!(
-            choose(None, &accept("application/json, text/html"), true),
+            choose(None, accept("application/json, text/html"), true),
             Ok(Format::Json)
         );
-        assert_eq!(choose(None, &HeaderMap::new(), true), Ok(Format::Json));
-        assert_eq!(choose(None, &accept(browser), false), Ok(Format::Json));
+        assert_eq!(choose(None, None, true), Ok(Format::Json));
+        assert_eq!(choose(None, accept(browser), false), Ok(Format::Json));
         assert_eq!(
-            choose(Some("json"), &accept(browser), true),
+            choose(Some("json"), accept(browser), true),
             Ok(Format::Json)
         );
-        assert_eq!(choose(Some("html"), &accept("*/*"), true), Ok(Format::Html));
-        assert!(choose(Some("html"), &HeaderMap::new(), false).is_err());
-        assert!(choose(Some("xml"), &HeaderMap::new(), true).is_err());
+        assert_eq!(choose(Some("html"), accept("*/*"), true), Ok(Format::Html));
+        assert!(choose(Some("html"), None, false).is_err());
+        assert!(choose(Some("xml"), None, true).is_err());
     }
 
     #[test]

@@ -1,19 +1,13 @@
-//! The OGC API – Features resources around the items: the landing page (`/`, JSON or HTML),
-//! `/conformance`, the OpenAPI document (`/api`), `/collections`, `/collections/{id}` and
-//! `/collections/{id}/queryables`.
+//! The OGC API – Features documents around the items: the landing page, `/conformance`,
+//! `/collections`, `/collections/{id}` and `/collections/{id}/queryables`.
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::collections::{collection_json, queryables as find_queryables, queryables_json};
-use super::negotiate::{self, base_url, Format};
-use super::output::Properties;
+use super::collections::{collection_json, queryables_json, Queryables, LISTED_CRS};
+use super::negotiate::{self, Format};
 use super::params::Params;
-use super::{find_layer, html, openapi, Query};
-use crate::app::AppState;
-use crate::http::{ApiError, ApiPath};
+use super::{find_layer, Answer, FeatureError};
+use crate::zone::Zone;
 
 /// The conformance classes the service implements.
 pub const CONFORMANCE: [&str; 7] = [
@@ -29,22 +23,14 @@ pub const CONFORMANCE: [&str; 7] = [
 /// The media type of the OpenAPI document.
 pub const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
 
-fn json_response(body: Value, content_type: &'static str) -> Response {
-    (
-        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-        body.to_string(),
-    )
-        .into_response()
-}
-
 /// Accepts only `f` (JSON, or HTML where `html` is true).
-fn only_format(
+pub fn only_format(
     pairs: Vec<(String, String)>,
-    headers: &HeaderMap,
+    accept: Option<&str>,
     html: bool,
-) -> Result<Format, ApiError> {
+) -> Result<Format, FeatureError> {
     let mut params = Params::new(pairs);
-    let format = negotiate::choose(params.take("f")?.as_deref(), headers, html)?;
+    let format = negotiate::choose(params.take("f")?.as_deref(), accept, html)?;
     params.finish(&["f"])?;
     Ok(format)
 }
@@ -71,112 +57,67 @@ pub fn landing_json(base: &str) -> Value {
     })
 }
 
-pub async fn landing(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    super::ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    let base = base_url(&state, &headers);
-    // A browser gets the map viewer, with whatever the viewer keeps in its URL (the selected
-    // plot, the language); the OGC landing page stays strict about its own parameters.
-    let f = pairs
-        .iter()
-        .find(|(k, _)| k == "f")
-        .map(|(_, v)| v.as_str());
-    if negotiate::choose(f, &headers, true) == Ok(Format::Html) {
-        let rest: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "f").collect();
-        let query = negotiate::query_string(&rest);
-        let target = if query.is_empty() {
-            "/map".to_string()
-        } else {
-            format!("/map?{query}")
-        };
-        return Ok(Redirect::to(&target).into_response());
-    }
-    only_format(pairs, &headers, true)?;
-    Ok(json_response(landing_json(&base), "application/json"))
-}
-
-pub async fn conformance(
-    headers: HeaderMap,
-    super::ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    only_format(pairs, &headers, false)?;
-    Ok(json_response(
-        json!({"conformsTo": CONFORMANCE}),
+/// `/conformance`.
+pub fn conformance(
+    pairs: Vec<(String, String)>,
+    accept: Option<&str>,
+) -> Result<Answer, FeatureError> {
+    only_format(pairs, accept, false)?;
+    Ok(Answer::json(
+        json!({"conformsTo": CONFORMANCE}).to_string(),
         "application/json",
     ))
 }
 
-pub async fn api(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    super::ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    let format = only_format(pairs, &headers, true)?;
-    let base = base_url(&state, &headers);
-    let data = state.data();
-    let doc = openapi::document(&base, &data)?;
-    Ok(match format {
-        Format::Html => Html(html::api_doc(&doc)).into_response(),
-        Format::Json => json_response(doc, OPENAPI_JSON),
-    })
-}
-
-pub async fn collections(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    super::ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    only_format(pairs, &headers, false)?;
-    let base = base_url(&state, &headers);
-    let data = state.data();
-    let list: Vec<Value> = data
+/// `/collections`.
+pub fn collections(
+    zone: &Zone,
+    base: &str,
+    pairs: Vec<(String, String)>,
+    accept: Option<&str>,
+) -> Result<Answer, FeatureError> {
+    only_format(pairs, accept, false)?;
+    let list: Vec<Value> = zone
         .dataset
         .layers
         .iter()
-        .map(|l| collection_json(l, &base))
+        .map(|l| collection_json(l, base))
         .collect();
-    Ok(json_response(
-        json!({
-            "links": [{"href": format!("{base}/collections"), "rel": "self", "type": "application/json"}],
-            "collections": list,
-            "crs": super::collections::LISTED_CRS.iter().map(|c| c.uri()).collect::<Vec<_>>(),
-        }),
+    let body = json!({
+        "links": [{"href": format!("{base}/collections"), "rel": "self", "type": "application/json"}],
+        "collections": list,
+        "crs": LISTED_CRS.iter().map(|c| c.uri()).collect::<Vec<_>>(),
+    });
+    Ok(Answer::json(body.to_string(), "application/json"))
+}
+
+/// `/collections/{id}`.
+pub fn collection(
+    zone: &Zone,
+    base: &str,
+    collection: &str,
+    pairs: Vec<(String, String)>,
+    accept: Option<&str>,
+) -> Result<Answer, FeatureError> {
+    let layer = find_layer(zone, collection)?;
+    only_format(pairs, accept, false)?;
+    Ok(Answer::json(
+        collection_json(layer, base).to_string(),
         "application/json",
     ))
 }
 
-pub async fn collection(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiPath(collection): ApiPath<String>,
-    super::ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    let data = state.data();
-    let layer = find_layer(&data, &collection)?;
-    only_format(pairs, &headers, false)?;
-    let base = base_url(&state, &headers);
-    Ok(json_response(
-        collection_json(layer, &base),
-        "application/json",
-    ))
-}
-
-pub async fn queryables(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiPath(collection): ApiPath<String>,
-    super::ApiQuery(pairs): Query,
-) -> Result<Response, ApiError> {
-    let base = base_url(&state, &headers);
-    let data = state.data();
-    let layer = find_layer(&data, &collection)?;
-    only_format(pairs, &headers, false)?;
-    let body = {
-        let props = Properties::new(&data, layer)?;
-        let all: Vec<Map<String, Value>> = layer.features.iter().map(|f| props.of(f)).collect();
-        queryables_json(layer.kind, &find_queryables(&all), &base)
-    };
-    Ok(json_response(body, "application/schema+json"))
+/// `/collections/{id}/queryables`. Blocks unless the snapshot's [`Queryables`] are derived.
+pub fn queryables(
+    zone: &Zone,
+    base: &str,
+    collection: &str,
+    pairs: Vec<(String, String)>,
+    accept: Option<&str>,
+) -> Result<Answer, FeatureError> {
+    let layer = find_layer(zone, collection)?;
+    only_format(pairs, accept, false)?;
+    let all = zone.get::<Queryables>();
+    let body = queryables_json(layer.kind, all.of(layer.kind), base);
+    Ok(Answer::json(body.to_string(), "application/schema+json"))
 }

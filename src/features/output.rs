@@ -14,9 +14,8 @@ use serde_json::{json, Map, Value};
 
 use super::params::{CrsChoice, ParamError};
 use super::write::GeoJsonGeometry;
-use crate::app::Data;
 use crate::geodata::{Feature, Layer, LayerKind, Transform};
-use crate::http::ApiError;
+use crate::zone::Zone;
 
 enum Source {
     AsRead,
@@ -91,25 +90,24 @@ impl GeometryWriter {
     }
 }
 
-/// The properties features are served with: a plot's card (see [`Data::plot_card`]) plus
+/// The properties features are served with: a plot's card (see [`Zone::plot_card`]) plus
 /// its centroid and a point guaranteed inside it; other layers' own properties.
 pub struct Properties<'a> {
-    data: &'a Data,
+    zone: &'a Zone,
     kind: LayerKind,
 }
 
 impl<'a> Properties<'a> {
-    /// Built per request in synchronous code (it may hold a PROJ transform).
-    pub fn new(data: &'a Data, layer: &Layer) -> Result<Properties<'a>, ApiError> {
-        Ok(Properties {
-            data,
+    pub fn new(zone: &'a Zone, layer: &Layer) -> Properties<'a> {
+        Properties {
+            zone,
             kind: layer.kind,
-        })
+        }
     }
 
     pub fn of(&self, feature: &Feature) -> Map<String, Value> {
         match self.kind {
-            LayerKind::Plots => self.data.plot_card(feature),
+            LayerKind::Plots => self.zone.plot_card(feature),
             _ => feature.properties.to_map(),
         }
     }

@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use crate::geodata::Crs;
-use crate::http::ApiError;
 use crate::index::BBox;
 
 /// A parameter the caller got wrong, and why.
@@ -25,12 +24,6 @@ impl ParamError {
             parameter: parameter.into(),
             reason: reason.to_string(),
         }
-    }
-}
-
-impl From<ParamError> for ApiError {
-    fn from(e: ParamError) -> ApiError {
-        ApiError::bad_parameter(e.parameter, e.reason)
     }
 }
 

@@ -2,19 +2,15 @@
 //! `GET /plots/search?q=` (plots by cadastral identifier or УПИ label, ranked). Both answer
 //! with GeoJSON in longitude/latitude and the same plot card as the items and the tiles.
 
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::items::feature_links;
-use super::negotiate::base_url;
 use super::output::{GeometryWriter, Properties};
 use super::params::{parse_limit, CrsChoice, ParamError, Params};
 use super::write::FeatureOut;
-use super::{find_layer, GEOJSON};
-use crate::app::AppState;
+use super::{find_layer, Answer, FeatureError, GEOJSON};
 use crate::geodata::{Feature, Layer};
-use crate::http::ApiError;
+use crate::zone::Zone;
 
 pub const SEARCH_DEFAULT_LIMIT: usize = 20;
 pub const SEARCH_MAX_LIMIT: usize = 100;
@@ -49,15 +45,13 @@ struct PlotsOut<'a> {
 
 /// Writes plots as a GeoJSON FeatureCollection in longitude/latitude with their cards.
 fn collection(
-    state: &AppState,
-    headers: &HeaderMap,
+    base: &str,
     layer: &Layer,
     props: &Properties<'_>,
     plots: &[(&Feature, Option<Value>)],
     matched: usize,
-) -> Result<Response, ApiError> {
+) -> Result<Answer, FeatureError> {
     let writer = GeometryWriter::new(layer, &CrsChoice::crs84(), "crs")?;
-    let base = base_url(state, headers);
     let mut features = Vec::with_capacity(plots.len());
     for (plot, search) in plots {
         features.push(FeatureOut {
@@ -65,7 +59,7 @@ fn collection(
             id: &plot.id,
             geometry: writer.geometry(plot)?,
             properties: props.of(plot),
-            links: feature_links(&base, layer, plot),
+            links: feature_links(base, layer, plot),
             search: search.clone(),
         });
     }
@@ -75,35 +69,30 @@ fn collection(
         number_returned: features.len(),
         features,
     })
-    .map_err(ApiError::internal)?;
-    Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON))],
+    .map_err(FeatureError::internal)?;
+    Ok(Answer {
         body,
-    )
-        .into_response())
+        media_type: GEOJSON,
+        content_crs: Some(CrsChoice::crs84().crs.uri()),
+    })
 }
 
 /// `GET /plots/at?lon=&lat=`: the plots containing the point (those sharing a boundary the
 /// point lies on, all of them); an empty collection when there are none.
-pub fn at(
-    state: &AppState,
-    headers: &HeaderMap,
-    pairs: Vec<(String, String)>,
-) -> Result<Response, ApiError> {
+pub fn at(zone: &Zone, base: &str, pairs: Vec<(String, String)>) -> Result<Answer, FeatureError> {
     let mut params = Params::new(pairs);
     let lon = coordinate(&mut params, "lon", 180.0)?;
     let lat = coordinate(&mut params, "lat", 90.0)?;
     params.finish(&["lon", "lat"])?;
-    let data = state.data();
-    let layer = find_layer(&data, "plots")?;
-    let props = Properties::new(&data, layer)?;
-    let hits: Vec<(&Feature, Option<Value>)> = layer
-        .index
+    let layer = find_layer(zone, "plots")?;
+    let props = Properties::new(zone, layer);
+    let hits: Vec<(&Feature, Option<Value>)> = zone
+        .spatial_index(layer.kind)
         .at_point(&layer.features, lon, lat)
         .into_iter()
         .map(|i| (&layer.features[i], None))
         .collect();
-    collection(state, headers, layer, &props, &hits, hits.len())
+    collection(base, layer, &props, &hits, hits.len())
 }
 
 /// How well a plot matches a search, best first.
@@ -198,10 +187,10 @@ pub fn match_plot(query: &str, plot: &Feature) -> Option<MatchKind> {
 /// `GET /plots/search?q=&limit=`: plots by identifier or УПИ label, best matches first, then
 /// in identifier order.
 pub fn search(
-    state: &AppState,
-    headers: &HeaderMap,
+    zone: &Zone,
+    base: &str,
     pairs: Vec<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Answer, FeatureError> {
     let mut params = Params::new(pairs);
     let q = params.require("q")?;
     let limit = parse_limit(
@@ -218,8 +207,7 @@ pub fn search(
             ParamError::new("q", format!("is longer than {MAX_QUERY_CHARS} characters")).into(),
         );
     }
-    let data = state.data();
-    let layer = find_layer(&data, "plots")?;
+    let layer = find_layer(zone, "plots")?;
     let mut found: Vec<(MatchKind, &Feature)> = layer
         .features
         .iter()
@@ -240,6 +228,6 @@ pub fn search(
             (plot, Some(info))
         })
         .collect();
-    let props = Properties::new(&data, layer)?;
-    collection(state, headers, layer, &props, &page, matched)
+    let props = Properties::new(zone, layer);
+    collection(base, layer, &props, &page, matched)
 }

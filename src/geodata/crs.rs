@@ -33,6 +33,25 @@ fn builder() -> ProjBuilder {
     builder
 }
 
+/// Finds PROJ's database and checks it knows the cadastral CRS; done once at start-up (and by
+/// the commands that read data).
+pub fn init_proj(config: &crate::config::Config) -> Result<(), CrsError> {
+    // A folder the user named must hold the database; PROJ itself would quietly fall back
+    // to its built-in path, which may hold another version.
+    if let Some(dir) = &config.proj_data {
+        if !dir.join("proj.db").is_file() {
+            return Err(CrsError::Database {
+                searched: dir.display().to_string(),
+                reason: "there is no proj.db in that folder".to_string(),
+            });
+        }
+    }
+    if let Some(dir) = config.resolve_proj_data() {
+        use_proj_data(&dir);
+    }
+    check_proj_database()
+}
+
 /// Verifies that PROJ can open its database and knows the cadastral CRS, with a message that
 /// says how to fix it when not.
 pub fn check_proj_database() -> Result<(), CrsError> {

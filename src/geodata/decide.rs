@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::crs::{AxisOrder, Crs, Transform};
 use super::manifest::LayerManifest;
-use super::CrsSource;
+use super::model::CrsSource;
 
 /// The CRS named by a GeoJSON 2008 `crs` member (`{"type": "name", ...}` or the older
 /// `{"type": "EPSG", "properties": {"code": 7801}}`).

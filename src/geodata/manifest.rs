@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::crs::AxisOrder;
-use super::LayerKind;
+use super::model::LayerKind;
 
 /// The manifest's file name inside a geodata folder.
 pub const MANIFEST_FILE: &str = "manifest.toml";

@@ -7,12 +7,14 @@ use rayon::prelude::*;
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
+use super::cadastral::CadastralId;
 use super::manifest::LayerManifest;
+use super::model::LayerKind;
+use super::problem::Problems;
+use super::problem::{Problem, Severity};
 use super::properties::{Interner, LocalInterner, Properties};
-use super::read::Problems;
 use super::scan::RawFeature;
 use super::validate;
-use super::{CadastralId, LayerKind, Problem, Severity};
 
 /// A feature whose identifier, properties and geometry have been read but not yet reprojected.
 pub(super) struct ParsedFeature {

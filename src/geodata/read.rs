@@ -4,7 +4,7 @@
 //! Problems are collected, never thrown: one bad feature is reported with its file, line and
 //! identifier, and the reader goes on, so a user fixes every problem in one round.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use geo::{GeodesicArea, Geometry, Length};
 use rayon::prelude::*;
@@ -14,25 +14,14 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::crs::{AxisOrder, Crs, Transform};
+use super::error::DataError;
 use super::manifest::{LayerManifest, Manifest};
+use super::model::{numeric_id, Checked, Dataset, Feature, Layer, LayerKind, LayerMeta};
 use super::parse::{label, parse_window, NotJson, ParsedFeature};
+use super::problem::{Problem, Problems, Severity};
 use super::properties::Interner;
 use super::scan::{self, RawFeature, Scan};
 use super::{decide, validate};
-use super::{
-    numeric_id, Checked, CrsSource, DataError, Dataset, Feature, Layer, LayerKind, Problem,
-    Severity,
-};
-
-/// What was decided about a layer before its features were read.
-pub(super) struct LayerMeta {
-    pub kind: LayerKind,
-    pub file: PathBuf,
-    pub crs: Crs,
-    pub crs_source: CrsSource,
-    pub axis_order: AxisOrder,
-    pub axis_reason: String,
-}
 
 /// The top of a GeoJSON file, with each feature left as raw text so that its line can be found.
 #[derive(Deserialize)]
@@ -44,33 +33,25 @@ struct RawCollection<'a> {
     features: Option<Vec<&'a RawValue>>,
 }
 
-/// Collects problems for one file.
-pub(super) struct Problems<'a> {
-    pub file: &'a str,
-    pub list: &'a mut Vec<Problem>,
-}
-
-impl Problems<'_> {
-    pub fn push(
-        &mut self,
-        severity: Severity,
-        line: Option<usize>,
-        feature: Option<String>,
-        field: Option<&str>,
-        message: impl Into<String>,
-    ) {
-        self.list.push(Problem {
-            severity,
-            file: self.file.to_string(),
-            line,
-            feature,
-            field: field.map(str::to_string),
-            message: message.into(),
-        });
+impl Dataset {
+    /// Reads, reprojects, validates and indexes every layer in `dir`, reporting every
+    /// problem found (errors and warnings) alongside whatever could be read.
+    pub fn check(dir: &Path) -> Result<Checked, DataError> {
+        read_folder(dir)
     }
 
-    fn file_error(&mut self, line: Option<usize>, message: impl Into<String>) {
-        self.push(Severity::Error, line, None, None, message);
+    /// Like [`Dataset::check`], but refuses data with errors.
+    pub fn load(dir: &Path) -> Result<Dataset, DataError> {
+        let checked = Dataset::check(dir)?;
+        if checked.has_errors() {
+            return Err(DataError::Invalid {
+                dir: dir.display().to_string(),
+                problems: checked.problems,
+            });
+        }
+        let mut dataset = checked.dataset;
+        dataset.warnings = checked.problems;
+        Ok(dataset)
     }
 }
 

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{Checked, LayerKind, Severity};
+use super::model::{Checked, LayerKind};
+use super::problem::Severity;
 
 /// Area totals of one stage, from its plots.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

@@ -8,7 +8,8 @@ use geo::{CoordsIter, Geometry, Validation};
 use geojson::{GeometryValue, Position};
 use serde_json::{Map, Value};
 
-use super::{Layer, LayerKind, Problem, Severity};
+use super::model::{Layer, LayerKind};
+use super::problem::{Problem, Severity};
 
 /// Plot statuses an investor's card can show.
 pub const PLOT_STATUSES: [&str; 4] = ["available", "reserved", "pre-contracted", "sold"];

@@ -9,9 +9,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use subtle::ConstantTimeEq;
 
-use crate::app::AppState;
-use crate::http::ApiError;
-use crate::reload::{self, ReloadError};
+use super::{ApiError, AppState};
+use crate::zone::ReloadError;
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
@@ -52,11 +51,15 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
 /// `POST /admin/reload`: reloads the data folder now; 200 with the outcome, or 422 with the
 /// problems of the refused data (the old data stays served).
 async fn reload_now(State(state): State<AppState>) -> Result<Response, ApiError> {
-    match reload::reload_async(state).await {
+    match state.reload().await {
         Ok(outcome) => Ok(Json(outcome).into_response()),
         Err(ReloadError::Data(e)) => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("the new data was refused; the last good version is still served: {e}"),
+        )),
+        Err(e @ ReloadError::TimedOut(_)) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            e.to_string(),
         )),
         Err(e @ ReloadError::Task(_)) => Err(ApiError::internal(e)),
     }

@@ -49,6 +49,23 @@ impl ApiError {
     }
 }
 
+impl From<crate::features::ParamError> for ApiError {
+    fn from(e: crate::features::ParamError) -> ApiError {
+        ApiError::bad_parameter(e.parameter, e.reason)
+    }
+}
+
+impl From<crate::features::FeatureError> for ApiError {
+    fn from(e: crate::features::FeatureError) -> ApiError {
+        use crate::features::FeatureError;
+        match e {
+            FeatureError::Parameter(p) => p.into(),
+            FeatureError::NotFound(detail) => ApiError::not_found(detail),
+            FeatureError::Internal(detail) => ApiError::internal(detail),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.status, self.detail)

@@ -1,37 +1,97 @@
-//! `GET /health`: whether the service is up, which data version it serves, how many
-//! features each layer has, when the data was loaded, and the last refused reload.
+//! `GET /metrics` (see [`super::metrics`]) and `GET /health`: whether the service is up, which data version it serves, how many
+//! features each layer has, when the data was loaded, and the last refused or stuck reload.
+//! Public and unauthenticated, so it names files relative to the data folder and never says
+//! where that folder is (the log has the details).
+
+use std::path::Path;
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
-use crate::app::AppState;
+use super::error::ApiError;
+use super::state::AppState;
+use super::state::RELOAD_TIME_LIMIT;
+use crate::geodata::Problem;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/health", get(health))
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+}
+
+/// `GET /metrics`, in OpenMetrics text.
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let body = state.metrics().render().map_err(ApiError::internal)?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response())
 }
 
 async fn health(State(state): State<AppState>) -> Json<Value> {
-    let data = state.data();
-    let ds = &data.dataset;
-    let reload_failure = state.reload_log().last_failure();
-    // Still serving, but the data folder holds something that was refused.
-    let status = if reload_failure.is_some() {
+    let zone = state.zone();
+    let ds = &zone.dataset;
+    let reloads = state.zone_cell().reloads();
+    let failure = reloads.last_failure();
+    let stuck_since = reloads
+        .running_since()
+        .filter(|since| OffsetDateTime::now_utc() - *since > RELOAD_TIME_LIMIT);
+    // Still serving, but the data folder holds something that was refused or will not load.
+    let status = if failure.is_some() || stuck_since.is_some() {
         "degraded"
     } else {
         "ok"
     };
+    let data_dir = &state.config().data_dir;
+    let last_reload_error = failure.map(|f| {
+        json!({
+            "at": f.at.format(&Rfc3339).unwrap_or_default(),
+            "message": relative(&f.message, data_dir),
+            "problems": f.problems.iter().map(|p| public_problem(p, data_dir)).collect::<Vec<_>>(),
+        })
+    });
     Json(json!({
         "status": status,
-        "last_reload_error": reload_failure,
+        "last_reload_error": last_reload_error,
+        "reload_stuck_since": stuck_since.map(|s| s.format(&Rfc3339).unwrap_or_default()),
         "data_version": ds.version,
-        "data_dir": ds.dir.display().to_string(),
         "loaded_at": ds.loaded_at.format(&Rfc3339).unwrap_or_default(),
         "started_at": state.started_at().format(&Rfc3339).unwrap_or_default(),
         "layers": ds.counts(),
         "warnings": ds.warnings.len(),
         "version": env!("CARGO_PKG_VERSION"),
     }))
+}
+
+/// A path as the data folder sees it: `plots.geojson`, not `/srv/zagore/geodata/plots.geojson`.
+fn relative(text: &str, data_dir: &Path) -> String {
+    let mut out = text.to_string();
+    for dir in [
+        data_dir.to_path_buf(),
+        data_dir.canonicalize().unwrap_or_default(),
+    ] {
+        let dir = dir.display().to_string();
+        if !dir.is_empty() {
+            out = out.replace(&format!("{dir}/"), "").replace(&dir, ".");
+        }
+    }
+    out
+}
+
+fn public_problem(problem: &Problem, data_dir: &Path) -> Problem {
+    Problem {
+        file: relative(&problem.file, data_dir),
+        message: relative(&problem.message, data_dir),
+        ..problem.clone()
+    }
 }

@@ -1,146 +1,33 @@
-//! The HTTP edge: the router that joins every module's routes, the shared middleware
-//! (request ids, tracing, CORS, limits, metrics) and the server loop with graceful shutdown.
+//! The HTTP edge: the axum handlers of every endpoint family, the shared state
+//! ([`AppState`]), the one error type ([`ApiError`]), the public base URL resolver, and the
+//! middleware every request passes (request ids, tracing, CORS, limits, metrics). The server
+//! loop is [`crate::server`]'s.
+//!
+//! - [`tiles`], [`features`], [`measure`], [`viewer`] — the endpoint families;
+//! - [`health`], [`admin`], [`metrics`] — operations;
+//! - [`openapi`], [`api_doc`] — the OpenAPI document of the whole service and its HTML page;
+//! - [`router`] — the routes and the middleware around them;
+//! - [`state`], [`error`], [`base_url`], [`guard`], [`request_id`], [`blocking`] — the plumbing.
 
 mod admin;
+pub mod api_doc;
+pub mod base_url;
+mod blocking;
 pub mod error;
+mod features;
 mod guard;
 mod health;
+mod measure;
+pub mod metrics;
+pub mod openapi;
 mod request_id;
+mod router;
+pub mod state;
+mod tiles;
+mod viewer;
 
-use std::convert::Infallible;
-use std::future::Future;
-
-use axum::body::Body;
-use axum::extract::DefaultBodyLimit;
-use axum::http::Request;
-use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
-use tokio::net::TcpListener;
-use tower::make::Shared;
-use tower::{Service, ServiceBuilder};
-use tower_http::cors::{Any, CorsLayer};
-use tower_http::request_id::PropagateRequestIdLayer;
-use tower_http::trace::TraceLayer;
-
-use crate::app::{AppState, StartError};
-
+pub use base_url::PublicBase;
+pub use blocking::blocking;
 pub use error::{ApiError, ApiPath, ApiQuery};
-
-use request_id::REQUEST_ID;
-
-/// The whole service's routes, with the middleware that needs the matched route (metrics
-/// per route template) or must be counted by it (the guard's 503 and 414).
-///
-/// `Router::layer` wraps every route on its own and clones the wrapped stack on each
-/// request, so only these two live here; the rest wraps the router once, in [`app`].
-pub fn router(state: AppState) -> Router {
-    let config = state.config();
-    let web_dir = config.web_dir.clone();
-    let guard = guard::Guard::new(config);
-    Router::new()
-        .merge(health::routes())
-        .route("/metrics", get(crate::metrics::metrics))
-        .merge(admin::routes(state.clone()))
-        .merge(crate::tiles::routes())
-        .merge(crate::features::routes())
-        .merge(crate::measure::routes())
-        .merge(crate::web::routes(web_dir))
-        .fallback(error::not_found_fallback)
-        // One layer (so one boxed service per route): the count wraps the guard, so that
-        // its 503 and 414 answers are counted too.
-        .layer(
-            ServiceBuilder::new()
-                .layer(crate::metrics::Track::new(state.clone()))
-                .layer(guard),
-        )
-        .with_state(state)
-}
-
-/// The service as served: the router inside the middleware every request passes (request
-/// id set first and echoed, a tracing span per request that carries it, CORS, the body
-/// limit), outermost first.
-pub fn app(
-    state: AppState,
-) -> impl Service<
-    Request<Body>,
-    Response = Response,
-    Error = Infallible,
-    Future = impl Future<Output = Result<Response, Infallible>> + Send,
-> + Clone
-       + Send
-       + 'static {
-    let body_limit = state.config().max_body_bytes;
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        // POST for /measure, so other sites' maps can measure too (no credentials involved).
-        .allow_methods([
-            axum::http::Method::GET,
-            axum::http::Method::HEAD,
-            axum::http::Method::POST,
-        ])
-        .allow_headers(Any)
-        .expose_headers(Any)
-        // The CORS answers do not depend on the request (any origin, `*` lists), so caches
-        // need no `Vary: Origin, …` for them (and building it costs on every request).
-        .vary([]);
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-        let id = request
-            .headers()
-            .get(&REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
-        tracing::info_span!("request", id, method = %request.method(), uri = %request.uri())
-    });
-    ServiceBuilder::new()
-        // The tracing layer wraps the body to see its end; axum serves its own body type.
-        .map_response(|response: Response<_>| response.map(Body::new))
-        .map_request(request_id::set_request_id)
-        .layer(trace)
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(cors)
-        .layer(DefaultBodyLimit::max(body_limit))
-        .service(router(state))
-}
-
-/// Binds the listener (port 0 picks a free port).
-pub async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Listen {
-            addr: addr.to_string(),
-            source,
-        })
-}
-
-/// Serves until SIGINT or SIGTERM, then lets requests in flight finish.
-pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), StartError> {
-    axum::serve(listener, Shared::new(app(state)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartError::Serve)
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
-}
+pub use router::{app, router};
+pub use state::AppState;

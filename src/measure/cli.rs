@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{render, DistanceTable, RoadNetwork};
+use super::render;
 use crate::config::Config;
 use crate::geodata::Dataset;
+use crate::zone::{DistanceTable, RoadNetwork};
 
 /// The output forms of `zagore distances`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +34,7 @@ impl std::str::FromStr for Format {
 /// Prints the distance table of the geodata in `dir`. Exit status 1 when the data cannot
 /// be loaded, 2 when PROJ cannot be set up.
 pub fn run(config: &Config, dir: &Path, format: Format) -> ExitCode {
-    if let Err(e) = crate::app::init_proj(config) {
+    if let Err(e) = crate::geodata::crs::init_proj(config) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }

@@ -1,31 +1,20 @@
-//! Measuring: geodesic distances from plots and points to the A1 Trakia motorway, its
-//! interchange (straight and along the road network), the I-5 ring road, the railway and
-//! the nearest station; geodesic length and area of any line or polygon.
+//! Measuring: what a planner asks — a plot's or any point's distances to the A1 Trakia
+//! motorway, its interchange (straight and along the road network), the I-5 ring road, the
+//! railway and the nearest station, answered from the zone's distance engine
+//! ([`crate::zone::distance`]); the distance table rendered; the geodesic length and area of
+//! any line or polygon drawn on the map.
 //!
-//! - [`geodesic`] — nearest points on the WGS84 ellipsoid (Karney, via geo's `Geodesic`).
-//! - [`segment_index`] — [`SegmentIndex`], an R*-tree of a target's segments, so each
-//!   search looks only at the segments near the plot or point (same answer as all of them).
-//! - [`network`] — [`RoadNetwork`], the road graph and routes to the interchange.
-//! - [`table`] — [`DistanceTable`], every plot's distances, computed once per data load.
-//! - [`render`] — the table as JSON, CSV and Markdown; [`http`] — the endpoints;
-//!   [`cli`] — `zagore distances`.
+//! - [`render`] — the table as JSON, CSV and Markdown; [`cli`] — `zagore distances`.
+//!
+//! The endpoints are in `crate::http::measure`.
 
 pub mod cli;
-pub mod geodesic;
-mod http;
-pub mod network;
 pub mod render;
-pub mod segment_index;
-pub mod table;
 
 use geo::{Coord, GeodesicArea, Geometry};
 use serde_json::Value;
 
-pub use network::{RoadNetwork, Route};
-pub use segment_index::SegmentIndex;
-pub use table::{DistanceTable, Distances};
-
-pub use http::routes;
+use crate::zone::distance::geodesic;
 
 /// Why a geometry cannot be measured.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::table::DistanceTable;
+use crate::zone::DistanceTable;
 
 /// The table's columns: the card summary's keys, after the plot and its stage.
 pub const COLUMNS: [&str; 12] = [

@@ -11,12 +11,16 @@
 //! the corridors' centres and meet at shared vertices, so they form one network. The
 //! output is streamed feature by feature, so a million plots never sit in memory as text.
 
+mod error;
 mod lattice;
 mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+pub use error::SynthError;
 pub use lattice::{Lattice, Settlement, SETTLEMENTS};
+
+use error::write_error;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -28,20 +32,6 @@ pub struct SynthOptions {
     pub out: PathBuf,
     /// Seed of every jitter: the same seed and count give the same bytes.
     pub seed: u64,
-}
-
-/// Why the cadastre could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum SynthError {
-    #[error("--plots must be at least 1")]
-    NoPlots,
-    #[error("--plots {0} is more than this generator lays out (at most 4,000,000)")]
-    TooMany(usize),
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
 }
 
 /// What was written, for the command's summary line.
@@ -67,13 +57,6 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
     let poi = write::poi(&lattice, &options.out.join("poi.geojson"))?;
     write::manifest(&options.out.join("manifest.toml"))?;
     Ok(SynthSummary { plots, roads, poi })
-}
-
-fn write_error(path: &Path, source: std::io::Error) -> SynthError {
-    SynthError::Write {
-        path: path.display().to_string(),
-        source,
-    }
 }
 
 #[cfg(test)]

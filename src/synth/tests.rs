@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use super::lattice::{planar_area, Lattice};
 use super::{generate, SynthOptions};
-use crate::geodata::{Dataset, LayerKind};
 
 fn options(dir: &std::path::Path, plots: usize, seed: u64) -> SynthOptions {
     SynthOptions {
@@ -13,27 +12,6 @@ fn options(dir: &std::path::Path, plots: usize, seed: u64) -> SynthOptions {
         out: dir.to_path_buf(),
         seed,
     }
-}
-
-#[test]
-fn a_small_cadastre_loads_without_errors_and_routes_every_plot() {
-    let dir = tempfile::tempdir().unwrap();
-    let summary = generate(&options(dir.path(), 500, 7)).unwrap();
-    assert_eq!(summary.plots, 500);
-    let dataset = Dataset::load(dir.path()).unwrap();
-    let plots = dataset.layer(LayerKind::Plots).unwrap();
-    assert_eq!(plots.features.len(), 500);
-    // Declared areas are the planar areas, so no plot is off by more than the 1 % tolerance.
-    assert!(dataset
-        .warnings
-        .iter()
-        .all(|w| w.field.as_deref() != Some("declared_area_m2")));
-    let network = crate::measure::RoadNetwork::build(&dataset);
-    assert_eq!(network.stats().2, 1, "the roads form one network");
-    let table = crate::measure::DistanceTable::build(&dataset, &network);
-    let first = &plots.features[0];
-    let row = table.plot(&first.id).unwrap();
-    assert!(row.distances.route.is_ok(), "{:?}", row.distances.route);
 }
 
 #[test]

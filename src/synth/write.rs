@@ -5,8 +5,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use super::error::{write_error, SynthError};
 use super::lattice::{planar_area, Lattice, BLOCK_COLS, BLOCK_ROWS, SETTLEMENTS};
-use super::{write_error, SynthError};
 
 const HEADER_CRS: &str =
     r#""crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:EPSG::7801" } },"#;

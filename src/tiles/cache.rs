@@ -1,7 +1,7 @@
 //! [`TileCache`]: encoded tiles in memory under a byte budget, keyed by data version and
 //! tile, computed once however many requests ask for the same missing tile at the same time
 //! (single flight through a per-key `OnceCell`), evicted oldest first, dropped whole when
-//! the data changes. It also keeps the per-version [`Prepared`] facts the encoder needs.
+//! a new data version arrives.
 //!
 //! A hit is the hot path of the whole service: it allocates nothing (the map is looked up
 //! by the borrowed version and the tile) and hands out the tile's bytes as [`Bytes`], so
@@ -16,8 +16,6 @@ use axum::body::Bytes;
 use tokio::sync::OnceCell;
 
 use super::coord::TileCoord;
-use super::layers::Prepared;
-use crate::app::Data;
 
 /// One encoded tile, plain and gzipped (computed once, served many times; cloning the
 /// [`Bytes`] shares them).
@@ -55,12 +53,21 @@ struct Entries {
     /// Keys whose tile is stored, oldest first, with their size.
     order: VecDeque<(Key, usize)>,
     bytes: usize,
-    prepared: Option<Arc<Prepared>>,
 }
 
 impl Entries {
     fn slot(&self, key: &Key) -> Option<&Slot> {
         self.slots.get(&key.version)?.get(&key.tile)
+    }
+
+    /// Drops every tile of another version than `version`: tiles of data no longer served.
+    fn keep_only(&mut self, version: &str) {
+        if self.slots.keys().all(|v| v == version) {
+            return;
+        }
+        self.slots.retain(|v, _| v == version);
+        self.order.retain(|(key, _)| key.version == version);
+        self.bytes = self.order.iter().map(|(_, size)| size).sum();
     }
 
     fn remove(&mut self, key: &Key) {
@@ -119,7 +126,6 @@ impl TileCache {
         entries.slots.clear();
         entries.order.clear();
         entries.bytes = 0;
-        entries.prepared = None;
     }
 
     /// Counters for `/metrics`.
@@ -145,18 +151,6 @@ impl TileCache {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// The encoder's per-version facts for this data, built on first use.
-    pub fn prepared(&self, data: &Data) -> Arc<Prepared> {
-        if let Some(p) = &self.lock().prepared {
-            if p.version == data.dataset.version {
-                return Arc::clone(p);
-            }
-        }
-        let built = Arc::new(Prepared::build(data));
-        self.lock().prepared = Some(Arc::clone(&built));
-        built
     }
 
     /// The tile if it is cached and computed (counted as a hit); no allocation, no await.
@@ -195,14 +189,18 @@ impl TileCache {
             }
             match stored {
                 Some(pending) => Arc::clone(pending),
-                None => Arc::clone(
-                    entries
-                        .slots
-                        .entry(version.to_string())
-                        .or_default()
-                        .entry(tile)
-                        .or_default(),
-                ),
+                None => {
+                    // The first tile of a new version: the old version's tiles go.
+                    entries.keep_only(version);
+                    Arc::clone(
+                        entries
+                            .slots
+                            .entry(version.to_string())
+                            .or_default()
+                            .entry(tile)
+                            .or_default(),
+                    )
+                }
             }
         };
         let key = Key {
@@ -323,7 +321,27 @@ mod tests {
             .unwrap();
         assert_eq!(other_version.raw.len(), 10);
         let stats = cache.stats();
-        assert_eq!((stats.hits, stats.misses, stats.entries), (1, 2, 2));
+        // The first tile of v2 dropped v1's: one entry left.
+        assert_eq!((stats.hits, stats.misses, stats.entries), (1, 2, 1));
+    }
+
+    #[tokio::test]
+    async fn a_new_data_version_drops_the_old_versions_tiles() {
+        let cache = TileCache::new(1 << 20);
+        for x in 0..3 {
+            cache
+                .get_or_compute("v1", tile(x), || async { Ok::<_, ()>(encoded(100)) })
+                .await
+                .unwrap();
+        }
+        assert_eq!(cache.len(), 3);
+        cache
+            .get_or_compute("v2", tile(0), || async { Ok::<_, ()>(encoded(10)) })
+            .await
+            .unwrap();
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.bytes(), 20 + KEY_OVERHEAD);
+        assert!(cache.get("v1", tile(1)).is_none());
     }
 
     #[tokio::test]

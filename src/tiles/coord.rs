@@ -277,7 +277,7 @@ mod tests {
     #[test]
     fn web_mercator_formulas_agree_with_proj_across_bulgaria() {
         use crate::geodata::crs::{Crs, Transform};
-        crate::app::init_proj(&crate::Config::default()).unwrap();
+        crate::geodata::crs::init_proj(&crate::Config::default()).unwrap();
         let proj = Transform::new(&Crs::Epsg(4326), &Crs::Epsg(3857)).unwrap();
         // A grid over Bulgaria's extent (22.3–28.7 °E, 41.2–44.3 °N) and a little beyond.
         let mut checked = 0;

@@ -16,8 +16,8 @@ use super::frame::{Detail, Frame};
 use super::geometry::P;
 use super::layers::{self, Prepared, TileLayer, TILE_LAYERS};
 use super::mvt_geometry::{GeomType, GeometryParts};
-use crate::app::Data;
 use crate::geodata::{Feature, LayerKind, PropValue};
+use crate::zone::Zone;
 
 /// The lowest zoom whose tiles carry every plot in full detail with its card.
 pub const FULL_DETAIL_ZOOM: u8 = 14;
@@ -41,7 +41,7 @@ pub enum EncodeError {
 
 /// Encodes a tile; an empty `Vec` when no layer has a feature in it.
 pub fn encode_tile(
-    data: &Data,
+    zone: &Zone,
     prepared: &Prepared,
     tile: TileCoord,
     buffer: u32,
@@ -61,7 +61,7 @@ pub fn encode_tile(
         if tile.z < spec.min_zoom {
             continue;
         }
-        let Some(layer) = data.dataset.layer(spec.source) else {
+        let Some(layer) = zone.layer(spec.source) else {
             continue;
         };
         let frame = if spec.source == LayerKind::Plots {
@@ -69,7 +69,10 @@ pub fn encode_tile(
         } else {
             &frame
         };
-        let mut positions: Vec<usize> = layer.index.candidates(frame.lonlat).collect();
+        let mut positions: Vec<usize> = zone
+            .spatial_index(spec.source)
+            .candidates(frame.lonlat)
+            .collect();
         positions.sort_unstable();
         let mut mvt_layer = out.create_layer(spec.name);
         let mut tiny = TinyPlots::default();
@@ -111,7 +114,7 @@ pub fn encode_tile(
             };
             let mut mvt_feature = mvt_layer.into_feature(geometry.encode(kind)?);
             mvt_feature.set_id(feature.numeric_id);
-            write_tags(data, spec, full, i, feature, &mut mvt_feature);
+            write_tags(zone, spec, full, i, feature, &mut mvt_feature);
             mvt_layer = mvt_feature.into_layer();
         }
         if mvt_layer.num_features() > 0 {
@@ -128,7 +131,7 @@ pub fn encode_tile(
 /// A layer's properties for one feature: below [`FULL_DETAIL_ZOOM`] the plots carry
 /// [`LOW_ZOOM_PLOT_FIELDS`], else every layer what [`layers::visit_feature_properties`] says.
 fn write_tags(
-    data: &Data,
+    zone: &Zone,
     spec: &TileLayer,
     full: bool,
     position: usize,
@@ -143,7 +146,7 @@ fn write_tags(
         }
         return;
     }
-    layers::visit_feature_properties(data, spec, position, feature, |k, v| add_tag(out, k, v));
+    layers::visit_feature_properties(zone, spec, position, feature, |k, v| add_tag(out, k, v));
 }
 
 /// A scalar property becomes a tag with its JSON type; null, arrays and objects are left

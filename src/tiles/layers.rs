@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use geo::{Area, Coord, Geometry, Polygon};
 
 use super::coord::lonlat_to_mercator;
-use crate::app::Data;
 use crate::geodata::{Feature, LayerKind, PropValue};
+use crate::zone::{Derived, Zone};
 
 /// One layer of the vector tiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,19 +87,19 @@ pub const LABEL_FIELDS: [&str; 6] = [
 /// [`LABEL_FIELDS`] of it, for the other layers their own properties. `position` is the
 /// feature's position in its layer.
 pub fn visit_feature_properties(
-    data: &Data,
+    zone: &Zone,
     layer: &TileLayer,
     position: usize,
     feature: &Feature,
     mut visit: impl FnMut(&str, &PropValue),
 ) {
     match (layer.name, layer.source) {
-        ("plot_labels", _) => data.visit_plot_card(Some(position), feature, |k, v| {
+        ("plot_labels", _) => zone.visit_plot_card(Some(position), feature, |k, v| {
             if LABEL_FIELDS.contains(&k) {
                 visit(k, v);
             }
         }),
-        (_, LayerKind::Plots) => data.visit_plot_card(Some(position), feature, visit),
+        (_, LayerKind::Plots) => zone.visit_plot_card(Some(position), feature, visit),
         _ => {
             for (k, v) in feature.properties.iter() {
                 visit(k, v);
@@ -116,19 +116,21 @@ pub fn vertex_key(c: Coord<f64>) -> VertexKey {
     ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits())
 }
 
-/// Facts about one data version that every tile needs.
+/// Facts about one data version that every tile needs, derived once per snapshot.
 #[derive(Debug, Default)]
 pub struct Prepared {
-    pub version: String,
     /// Per source layer, which vertices of each feature another feature of the layer shares.
     pub shared: HashMap<LayerKind, SharedVertices>,
     /// Per plot (by its position in the plots layer): its label point in Web Mercator,
     /// found the first time a tile shows it (a province's million plots would take a
     /// minute to label up front).
     labels: Vec<OnceLock<Option<Coord<f64>>>>,
-    /// Per tile layer (in [`TILE_LAYERS`] order), its fields and their types for TileJSON:
-    /// found by visiting every feature, so once per data version, not per request.
-    pub(super) fields: OnceLock<Vec<std::collections::BTreeMap<String, String>>>,
+}
+
+impl Derived for Prepared {
+    fn derive(zone: &Zone) -> Prepared {
+        Prepared::build(zone)
+    }
 }
 
 /// Which of a layer's vertices two or more features share: one bit per vertex, in the order
@@ -225,24 +227,19 @@ impl SharedVertices {
 }
 
 impl Prepared {
-    pub fn build(data: &Data) -> Prepared {
-        let shared = data
+    pub fn build(zone: &Zone) -> Prepared {
+        let shared = zone
             .dataset
             .layers
             .iter()
             .map(|layer| (layer.kind, SharedVertices::of(&layer.features)))
             .collect();
-        let labels = data
+        let labels = zone
             .dataset
             .layer(LayerKind::Plots)
             .map(|plots| plots.features.iter().map(|_| OnceLock::new()).collect())
             .unwrap_or_default();
-        Prepared {
-            version: data.dataset.version.clone(),
-            shared,
-            labels,
-            fields: OnceLock::new(),
-        }
+        Prepared { shared, labels }
     }
 
     /// The shared-vertex bits of the feature at `position` in the `kind` layer.

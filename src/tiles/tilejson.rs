@@ -5,23 +5,32 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::layers::{visit_feature_properties, Prepared, TILE_LAYERS};
-use crate::app::Data;
+use super::layers::{visit_feature_properties, TILE_LAYERS};
 use crate::geodata::{LayerKind, PropValue};
+use crate::zone::{Derived, Zone};
 
 /// The zoom the centre suggests: the plots become visible from z12; z14 shows a stage whole.
 const CENTER_ZOOM: u8 = 14;
 
-/// The TileJSON document. Blocking work the first time per data version (the layers'
-/// fields are read from every feature, kept in `prepared`): call it off the async workers.
-pub fn tile_json(data: &Data, prepared: &Prepared, base: &str, max_zoom: u8) -> Value {
-    let fields = prepared
-        .fields
-        .get_or_init(|| TILE_LAYERS.iter().map(|spec| fields(data, spec)).collect());
-    let extent = data.dataset.extent();
+/// Per tile layer (in [`TILE_LAYERS`] order), its fields and their types: found by visiting
+/// every feature, so derived once per data version, not per request.
+#[derive(Debug)]
+pub struct TileFields(Vec<BTreeMap<String, String>>);
+
+impl Derived for TileFields {
+    fn derive(zone: &Zone) -> TileFields {
+        TileFields(TILE_LAYERS.iter().map(|spec| fields(zone, spec)).collect())
+    }
+}
+
+/// The TileJSON document. Blocks the first time per data version unless the snapshot was
+/// warmed with [`TileFields`] (the server warms it): call it off the async workers.
+pub fn tile_json(zone: &Zone, base: &str, max_zoom: u8) -> Value {
+    let fields = zone.get::<TileFields>();
+    let extent = zone.dataset.extent();
     let bounds = extent.map(|r| json!([r.min().x, r.min().y, r.max().x, r.max().y]));
     // Centre on the plots (the zone itself), not on the far ends of the motorway.
-    let focus = data
+    let focus = zone
         .dataset
         .layer(LayerKind::Plots)
         .and_then(|l| l.extent)
@@ -32,7 +41,7 @@ pub fn tile_json(data: &Data, prepared: &Prepared, base: &str, max_zoom: u8) -> 
     });
     let vector_layers: Vec<Value> = TILE_LAYERS
         .iter()
-        .zip(fields)
+        .zip(&fields.0)
         .map(|(spec, fields)| {
             json!({
                 "id": spec.name,
@@ -68,11 +77,11 @@ pub fn tile_json(data: &Data, prepared: &Prepared, base: &str, max_zoom: u8) -> 
 /// (`Number`, `String` or `Boolean`; several joined with ` | ` when features disagree). Null,
 /// array and object values are not in the tiles, so they are not listed. Below z14 the
 /// plots carry only `status` and `stage` of these (the layer's description says so).
-fn fields(data: &Data, spec: &super::layers::TileLayer) -> BTreeMap<String, String> {
+fn fields(zone: &Zone, spec: &super::layers::TileLayer) -> BTreeMap<String, String> {
     let mut types: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
-    if let Some(layer) = data.dataset.layer(spec.source) {
+    if let Some(layer) = zone.layer(spec.source) {
         for (position, feature) in layer.features.iter().enumerate() {
-            visit_feature_properties(data, spec, position, feature, |key, value| {
+            visit_feature_properties(zone, spec, position, feature, |key, value| {
                 let kind = match value {
                     PropValue::Text(_) => "String",
                     PropValue::Number(_) => "Number",

@@ -4,14 +4,14 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use zagore::{AppState, Config};
+use zagore::http::AppState;
+use zagore::{Application, Config};
 
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
-    _reloader: zagore::reload::Reloader,
 }
 
 impl TestApp {
@@ -55,27 +55,23 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_config()).await
 }
 
-/// Starts the service with this configuration, listening on a free port of 127.0.0.1.
+/// Starts the service with this configuration, listening on a free port of 127.0.0.1: the
+/// same `Application::build` and `run` as `zagore serve`.
 pub async fn spawn_app_with(mut config: Config) -> TestApp {
     config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    let state = tokio::task::spawn_blocking(move || zagore::build_state(config))
+    let app = tokio::task::spawn_blocking(move || Application::build(config))
         .await
-        .expect("build_state panicked")
+        .expect("Application::build panicked")
         .expect("the app failed to start");
-    let listener = zagore::http::bind(state.config().listen)
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("local addr");
-    let served = state.clone();
-    let reloader = zagore::reload::start(&state);
+    let addr = app.local_addr().expect("local addr");
+    let state = app.state().clone();
     tokio::spawn(async move {
-        let _ = zagore::http::serve(listener, served).await;
+        let _ = app.run().await;
     });
     TestApp {
         addr,
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),
         state,
-        _reloader: reloader,
     }
 }

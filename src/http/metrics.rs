@@ -1,5 +1,9 @@
 //! `GET /metrics` in Prometheus text format: requests by route and status, latency
-//! histograms per route, the tile cache, the data version and load time, reload failures.
+//! histograms per route, the tile cache, the data version and load time, reloads.
+//!
+//! What the service already counts elsewhere (the tile cache's hits and misses, the reloads,
+//! the snapshot served) is read at scrape time by a collector ([`StateCollector`]), as
+//! counters and gauges of the right kind, rather than copied into gauges on every change.
 //!
 //! Built on `prometheus-client` (the Prometheus project's Rust client); the request
 //! middleware records every answer under its route template (`/tiles/{z}/{x}/{y}.mvt`),
@@ -13,24 +17,27 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Mutex, RwLock};
+use std::sync::RwLock;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, Method};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
+use axum::response::Response;
+use prometheus_client::collector::Collector;
 use prometheus_client::encoding::text::encode;
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
+use std::sync::Arc;
 use tower::{Layer, Service};
 
-use crate::app::AppState;
-use crate::http::ApiError;
+use crate::tiles::TileCache;
+use crate::zone::ZoneCell;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -47,6 +54,11 @@ struct RouteLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct VersionLabels {
     version: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LayerLabels {
+    layer: String,
 }
 
 fn latency_histogram() -> Histogram {
@@ -70,17 +82,6 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: HistogramFamily,
-    data_version: Family<VersionLabels, Gauge>,
-    data_loaded: Gauge,
-    features: Family<RouteLabels, Gauge>,
-    reload_failures: Counter,
-    reloads: Counter,
-    tile_hits: Gauge,
-    tile_misses: Gauge,
-    tile_bytes: Gauge,
-    tile_entries: Gauge,
-    /// The version label currently set, to clear it when the data changes.
-    current_version: Mutex<String>,
     /// The request series already resolved, by route template.
     routes: RwLock<HashMap<String, RouteSeries>>,
 }
@@ -91,14 +92,10 @@ impl std::fmt::Debug for Metrics {
     }
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics::new()
-    }
-}
-
 impl Metrics {
-    pub fn new() -> Metrics {
+    /// The request metrics, and a collector reading the served snapshot, the reloads and the
+    /// tile cache at each scrape.
+    pub fn new(zone: Arc<ZoneCell>, tiles: Arc<TileCache>) -> Metrics {
         let mut registry = Registry::with_prefix("zagore");
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register(
@@ -112,113 +109,13 @@ impl Metrics {
             "Time to answer, by route",
             latency.clone(),
         );
-        let data_version = Family::<VersionLabels, Gauge>::default();
-        registry.register(
-            "data_version",
-            "The geodata version served (1 for the current one)",
-            data_version.clone(),
-        );
-        let data_loaded = Gauge::default();
-        registry.register(
-            "data_loaded_timestamp_seconds",
-            "When the served geodata was loaded (Unix time)",
-            data_loaded.clone(),
-        );
-        let features = Family::<RouteLabels, Gauge>::default();
-        registry.register(
-            "features",
-            "Features served per layer (label route = layer name)",
-            features.clone(),
-        );
-        let reload_failures = Counter::default();
-        registry.register(
-            "reload_failures",
-            "Reloads refused because the new data was bad",
-            reload_failures.clone(),
-        );
-        let reloads = Counter::default();
-        registry.register(
-            "reloads",
-            "Reloads of the data folder run (file change, SIGHUP or admin), whatever the outcome",
-            reloads.clone(),
-        );
-        let tile_hits = Gauge::default();
-        registry.register(
-            "tile_cache_hits",
-            "Tile requests answered from the cache",
-            tile_hits.clone(),
-        );
-        let tile_misses = Gauge::default();
-        registry.register(
-            "tile_cache_misses",
-            "Tile requests that had to encode the tile",
-            tile_misses.clone(),
-        );
-        let tile_bytes = Gauge::default();
-        registry.register(
-            "tile_cache_bytes",
-            "Bytes of encoded tiles held in the cache",
-            tile_bytes.clone(),
-        );
-        let tile_entries = Gauge::default();
-        registry.register(
-            "tile_cache_entries",
-            "Tiles held in the cache",
-            tile_entries.clone(),
-        );
+        registry.register_collector(Box::new(StateCollector { zone, tiles }));
         Metrics {
             registry,
             requests,
             latency,
-            data_version,
-            data_loaded,
-            features,
-            reload_failures,
-            reloads,
-            tile_hits,
-            tile_misses,
-            tile_bytes,
-            tile_entries,
-            current_version: Mutex::new(String::new()),
             routes: RwLock::default(),
         }
-    }
-
-    /// Records the data now served.
-    pub fn data_loaded(&self, state: &AppState) {
-        let data = state.data();
-        let ds = &data.dataset;
-        let mut current = self
-            .current_version
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if !current.is_empty() {
-            self.data_version.remove(&VersionLabels {
-                version: current.clone(),
-            });
-        }
-        current.clone_from(&ds.version);
-        self.data_version
-            .get_or_create(&VersionLabels {
-                version: ds.version.clone(),
-            })
-            .set(1);
-        self.data_loaded.set(ds.loaded_at.unix_timestamp());
-        for (layer, count) in ds.counts() {
-            self.features
-                .get_or_create(&RouteLabels {
-                    route: layer.to_string(),
-                })
-                .set(i64::try_from(count).unwrap_or(i64::MAX));
-        }
-    }
-
-    pub fn reload_failed(&self) {
-        self.reload_failures.inc();
-    }
-
-    pub fn reload_ran(&self) {
-        self.reloads.inc();
     }
 
     fn record(&self, route: &str, method: &Method, status: u16, seconds: f64) {
@@ -269,16 +166,119 @@ impl Metrics {
         series.answers[index].2.inc();
     }
 
-    fn render(&self, state: &AppState) -> Result<String, std::fmt::Error> {
-        let stats = state.tiles().stats();
-        let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        self.tile_hits.set(clamp(stats.hits));
-        self.tile_misses.set(clamp(stats.misses));
-        self.tile_bytes.set(clamp(stats.bytes));
-        self.tile_entries.set(clamp(stats.entries));
+    /// The metrics in OpenMetrics text.
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
         let mut out = String::new();
         encode(&mut out, &self.registry)?;
         Ok(out)
+    }
+}
+
+/// Reads what the service counts elsewhere, at scrape time.
+#[derive(Debug)]
+struct StateCollector {
+    zone: Arc<ZoneCell>,
+    tiles: Arc<TileCache>,
+}
+
+impl StateCollector {
+    fn counter(
+        encoder: &mut DescriptorEncoder,
+        name: &str,
+        help: &str,
+        value: u64,
+    ) -> Result<(), std::fmt::Error> {
+        let metric = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
+        ConstCounter::new(value).encode(metric)
+    }
+
+    fn gauge(
+        encoder: &mut DescriptorEncoder,
+        name: &str,
+        help: &str,
+        value: i64,
+    ) -> Result<(), std::fmt::Error> {
+        let metric = encoder.encode_descriptor(name, help, None, MetricType::Gauge)?;
+        ConstGauge::new(value).encode(metric)
+    }
+}
+
+impl Collector for StateCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let zone = self.zone.current();
+        let ds = &zone.dataset;
+        let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        {
+            let mut family = encoder.encode_descriptor(
+                "data_version",
+                "The geodata version served (1 for the current one)",
+                None,
+                MetricType::Gauge,
+            )?;
+            let labels = VersionLabels {
+                version: ds.version.clone(),
+            };
+            ConstGauge::new(1i64).encode(family.encode_family(&labels)?)?;
+        }
+        Self::gauge(
+            &mut encoder,
+            "data_loaded_timestamp_seconds",
+            "When the served geodata was loaded (Unix time)",
+            ds.loaded_at.unix_timestamp(),
+        )?;
+        {
+            let mut family = encoder.encode_descriptor(
+                "features",
+                "Features served, by layer",
+                None,
+                MetricType::Gauge,
+            )?;
+            for (layer, count) in ds.counts() {
+                let labels = LayerLabels {
+                    layer: layer.to_string(),
+                };
+                ConstGauge::new(i64::try_from(count).unwrap_or(i64::MAX))
+                    .encode(family.encode_family(&labels)?)?;
+            }
+        }
+        let (ran, refused) = self.zone.reloads().counts();
+        Self::counter(
+            &mut encoder,
+            "reloads",
+            "Reloads of the data folder run (file change, SIGHUP or admin), whatever the outcome",
+            ran,
+        )?;
+        Self::counter(
+            &mut encoder,
+            "reload_failures",
+            "Reloads refused because the new data was bad",
+            refused,
+        )?;
+        let stats = self.tiles.stats();
+        Self::counter(
+            &mut encoder,
+            "tile_cache_hits",
+            "Tile requests answered from the cache",
+            stats.hits,
+        )?;
+        Self::counter(
+            &mut encoder,
+            "tile_cache_misses",
+            "Tile requests that had to make the tile",
+            stats.misses,
+        )?;
+        Self::gauge(
+            &mut encoder,
+            "tile_cache_bytes",
+            "Bytes of tiles held in the cache",
+            clamp(stats.bytes),
+        )?;
+        Self::gauge(
+            &mut encoder,
+            "tile_cache_entries",
+            "Tiles held in the cache",
+            clamp(stats.entries),
+        )
     }
 }
 
@@ -288,12 +288,12 @@ impl Metrics {
 /// middleware costs on every request.
 #[derive(Clone)]
 pub struct Track {
-    state: AppState,
+    metrics: Arc<Metrics>,
 }
 
 impl Track {
-    pub fn new(state: AppState) -> Track {
-        Track { state }
+    pub fn new(metrics: Arc<Metrics>) -> Track {
+        Track { metrics }
     }
 }
 
@@ -302,7 +302,7 @@ impl<S> Layer<S> for Track {
 
     fn layer(&self, inner: S) -> Tracked<S> {
         Tracked {
-            state: self.state.clone(),
+            metrics: Arc::clone(&self.metrics),
             inner,
         }
     }
@@ -311,7 +311,7 @@ impl<S> Layer<S> for Track {
 /// A service whose answers are recorded in the metrics.
 #[derive(Clone)]
 pub struct Tracked<S> {
-    state: AppState,
+    metrics: Arc<Metrics>,
     inner: S,
 }
 
@@ -336,10 +336,10 @@ where
         let route = request.extensions().get::<MatchedPath>().cloned();
         let method = request.method().clone();
         let answer = self.inner.call(request);
-        let state = self.state.clone();
+        let metrics = Arc::clone(&self.metrics);
         Box::pin(async move {
             let response = answer.await?;
-            state.metrics().record(
+            metrics.record(
                 route.as_ref().map_or("unmatched", MatchedPath::as_str),
                 &method,
                 response.status().as_u16(),
@@ -348,17 +348,4 @@ where
             Ok(response)
         })
     }
-}
-
-/// `GET /metrics`.
-pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let body = state.metrics().render(&state).map_err(ApiError::internal)?;
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response())
 }

@@ -3,18 +3,17 @@
 //! distances, measuring, the map). To describe a new endpoint, add an entry to
 //! [`other_paths`] (or to [`feature_paths`] for this module's own).
 //!
-//! The document is built per request from the data served, so each collection's items path
-//! lists its queryable properties as parameters (GDAL's OAPIF driver reads them from there to
+//! The document is built from the data served (its queryables are derived once per snapshot),
+//! so each collection's items path lists its queryable properties as parameters (GDAL's OAPIF driver reads them from there to
 //! send attribute filters to the server).
 
 use serde_json::{json, Map, Value};
 
-use super::collections::{queryables, PropertyType};
-use super::items::{DEFAULT_LIMIT, MAX_LIMIT};
-use super::output::Properties;
-use super::plots::{SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT};
-use crate::app::Data;
-use crate::http::ApiError;
+use crate::features::collections::{PropertyType, Queryables};
+use crate::features::items::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::features::plots::{SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT};
+use crate::features::GEOJSON;
+use crate::zone::Zone;
 
 fn param(name: &str) -> Value {
     json!({"$ref": format!("#/components/parameters/{name}")})
@@ -55,7 +54,7 @@ fn path_param(name: &str, description: &str, schema: Value) -> Value {
 }
 
 /// The paths of this module: OGC API – Features and the plot look-ups.
-fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
+fn feature_paths(zone: &Zone) -> Map<String, Value> {
     let mut p = Map::new();
     let j = "application/json";
     let mut landing = get(
@@ -83,7 +82,7 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
         "This API definition (OpenAPI 3.0; `f=html` for a readable list)",
         vec![param("f-html")],
         "The OpenAPI document",
-        content(super::ogc::OPENAPI_JSON, json_object()),
+        content(crate::features::ogc::OPENAPI_JSON, json_object()),
     );
     api["get"]["responses"]["200"]["content"]["text/html"] = json!({"schema": {"type": "string"}});
     p.insert("/api".into(), api);
@@ -133,19 +132,18 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
         "A collection's features: bbox, equality filters on queryable properties, paging, output CRS",
         items_params(),
         "The features (header Content-Crs names their CRS)",
-        content(super::GEOJSON, schema("featureCollectionGeoJSON")),
+        content(GEOJSON, schema("featureCollectionGeoJSON")),
     );
     items["get"]["responses"]["200"]["headers"] =
         json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
     p.insert("/collections/{collectionId}/items".into(), items);
     // Each collection's own items path, with its queryables as parameters.
-    for layer in &data.dataset.layers {
+    let queryables = zone.get::<Queryables>();
+    for layer in &zone.dataset.layers {
         let name = layer.kind.name();
-        let props = Properties::new(data, layer)?;
-        let all: Vec<Map<String, Value>> = layer.features.iter().map(|f| props.of(f)).collect();
         let mut params = items_params();
         params.remove(0);
-        for (property, t) in queryables(&all) {
+        for (property, t) in queryables.of(layer.kind) {
             let t = match t {
                 PropertyType::String => "string",
                 PropertyType::Integer => "integer",
@@ -153,7 +151,7 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
                 PropertyType::Boolean => "boolean",
             };
             params.push(query(
-                &property,
+                property,
                 &format!("Only features whose `{property}` equals this value"),
                 false,
                 json!({"type": t}),
@@ -164,7 +162,7 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
             &format!("The `{name}` features"),
             params,
             "The features",
-            content(super::GEOJSON, schema("featureCollectionGeoJSON")),
+            content(GEOJSON, schema("featureCollectionGeoJSON")),
         );
         op["get"]["responses"]["200"]["headers"] =
             json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
@@ -180,7 +178,7 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
             param("f-json"),
         ],
         "The feature",
-        content(super::GEOJSON, schema("featureGeoJSON")),
+        content(GEOJSON, schema("featureGeoJSON")),
     );
     item["get"]["responses"]["200"]["headers"] =
         json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
@@ -205,7 +203,7 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
                 ),
             ],
             "The plots containing the point",
-            content(super::GEOJSON, schema("featureCollectionGeoJSON")),
+            content(GEOJSON, schema("featureCollectionGeoJSON")),
         ),
     );
     p.insert(
@@ -218,10 +216,10 @@ fn feature_paths(data: &Data) -> Result<Map<String, Value>, ApiError> {
                 query("limit", "Most plots returned", false, json!({"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT, "default": SEARCH_DEFAULT_LIMIT})),
             ],
             "The matching plots, best first; each has a `search` member with its rank",
-            content(super::GEOJSON, schema("featureCollectionGeoJSON")),
+            content(GEOJSON, schema("featureCollectionGeoJSON")),
         ),
     );
-    Ok(p)
+    p
 }
 
 /// The endpoints other modules serve, described from their contracts.
@@ -463,11 +461,11 @@ fn components(collections: Vec<&str>) -> Value {
 }
 
 /// The whole document, with `base` as its server.
-pub fn document(base: &str, data: &Data) -> Result<Value, ApiError> {
-    let mut paths = feature_paths(data)?;
+pub fn document(base: &str, zone: &Zone) -> Value {
+    let mut paths = feature_paths(zone);
     paths.extend(other_paths());
-    let collections: Vec<&str> = data.dataset.layers.iter().map(|l| l.kind.name()).collect();
-    Ok(json!({
+    let collections: Vec<&str> = zone.dataset.layers.iter().map(|l| l.kind.name()).collect();
+    json!({
         "openapi": "3.0.3",
         "info": {
             "title": "Industrial Zone Zagore — map and geodata service",
@@ -478,5 +476,5 @@ pub fn document(base: &str, data: &Data) -> Result<Value, ApiError> {
         "servers": [{"url": base}],
         "paths": paths,
         "components": components(collections),
-    }))
+    })
 }

@@ -1,5 +1,7 @@
 //! The distance endpoints: a plot's or a point's distances, the table for every plot (JSON
 //! and CSV), and `POST /measure` for the geodesic length or area of a drawn geometry.
+//! Distances computed on request block (geodesic searches, routing): they run off the async
+//! workers.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -11,10 +13,11 @@ use axum::{Json, Router};
 use geo::Coord;
 use serde_json::{json, Value};
 
-use super::render;
-use crate::app::AppState;
+use super::{blocking, ApiError, ApiPath, ApiQuery, AppState};
 use crate::geodata::CadastralId;
-use crate::http::{ApiError, ApiPath, ApiQuery};
+use crate::measure::{self, render};
+use crate::zone::distance::table::EAGER_PLOTS;
+use crate::zone::Zone;
 
 /// The largest body `POST /measure` accepts.
 pub const MEASURE_BODY_LIMIT: usize = 1024 * 1024;
@@ -36,16 +39,20 @@ async fn plot_distances(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id: CadastralId = id.parse().map_err(|e| ApiError::bad_parameter("id", e))?;
-    let data = state.data();
-    let plot = data
-        .dataset
-        .plot(&id)
-        .ok_or_else(|| ApiError::not_found(format!("no plot {id} in the zone")))?;
-    let row = data.plot_distances(plot);
-    let mut body = json!({ "plot": row.plot_id, "stage": row.stage });
-    if let (Value::Object(out), Value::Object(more)) = (&mut body, row.distances.to_json()) {
-        out.extend(more);
-    }
+    let zone = state.zone();
+    let body = blocking(move || {
+        let plot = zone
+            .dataset
+            .plot(&id)
+            .ok_or_else(|| ApiError::not_found(format!("no plot {id} in the zone")))?;
+        let row = zone.plot_distances(plot);
+        let mut body = json!({ "plot": row.plot_id, "stage": row.stage });
+        if let (Value::Object(out), Value::Object(more)) = (&mut body, row.distances.to_json()) {
+            out.extend(more);
+        }
+        Ok(body)
+    })
+    .await?;
     Ok(Json(body))
 }
 
@@ -80,13 +87,13 @@ async fn point_distances(
 ) -> Result<Json<Value>, ApiError> {
     let lon = coordinate("lon", query.lon.as_deref(), 180.0)?;
     let lat = coordinate("lat", query.lat.as_deref(), 90.0)?;
-    let data = state.data();
-    let distances = tokio::task::spawn_blocking(move || {
-        data.distances
-            .point(&data.network, Coord { x: lon, y: lat })
+    let zone = state.zone();
+    let distances = blocking(move || {
+        Ok(zone
+            .distances
+            .point(&zone.network, Coord { x: lon, y: lat }))
     })
-    .await
-    .map_err(ApiError::internal)?;
+    .await?;
     let mut body = json!({ "point": [lon, lat] });
     if let (Value::Object(out), Value::Object(more)) = (&mut body, distances.to_json()) {
         out.extend(more);
@@ -95,15 +102,15 @@ async fn point_distances(
 }
 
 /// The whole table exists only for data up to `EAGER_PLOTS` plots; above that, say so.
-fn whole_table(state: &AppState) -> Result<std::sync::Arc<crate::app::Data>, ApiError> {
-    let data = state.data();
-    match data.distances.deferred() {
-        None => Ok(data),
+fn whole_table(state: &AppState) -> Result<std::sync::Arc<Zone>, ApiError> {
+    let zone = state.zone();
+    match zone.distances.deferred() {
+        None => Ok(zone),
         Some(plots) => Err(ApiError::new(
             axum::http::StatusCode::NOT_IMPLEMENTED,
             format!(
                 "the distance table is computed at load only for up to {} plots and this data has {plots}: ask GET /plots/{{id}}/distances per plot",
-                super::table::EAGER_PLOTS
+                EAGER_PLOTS
             ),
         )),
     }
@@ -144,18 +151,18 @@ async fn measure(body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, Api
             format!("the body is not JSON: {e}"),
         )
     })?;
-    let geometry = super::measure_geometry(value)
+    let geometry = measure::measure_geometry(value)
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     Ok(Json(geometry_json(&geometry)))
 }
 
-fn geometry_json(measured: &super::Measured) -> Value {
+fn geometry_json(measured: &measure::Measured) -> Value {
     match measured {
-        super::Measured::Length { length_m } => json!({
+        measure::Measured::Length { length_m } => json!({
             "kind": "length",
             "length_m": (length_m * 1000.0).round() / 1000.0,
         }),
-        super::Measured::Area {
+        measure::Measured::Area {
             area_m2,
             perimeter_m,
         } => json!({

@@ -1,122 +1,17 @@
-//! Reloading the geodata without downtime: on a change in the data folder (file watch), on
-//! SIGHUP and on `POST /admin/reload`.
-//!
-//! The new version is read, reprojected, validated and indexed completely, off to the side,
-//! before one atomic swap replaces the old; requests in flight finish on the version they
-//! started with. Bad new data (malformed, invalid, duplicated, half-written) never replaces
-//! good data: the service keeps the last good version, logs why, and `/health` shows it.
+//! What triggers a reload of the data folder: a change in it (file watch, debounced), and
+//! SIGHUP. (`POST /admin/reload` is the third, at the HTTP edge; all three end in
+//! [`crate::zone::reload`].)
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use notify::event::{AccessKind, AccessMode, EventKind, MetadataKind, ModifyKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher as _};
-use serde::Serialize;
-use time::OffsetDateTime;
 
-use crate::app::{AppState, Data};
-use crate::geodata::{DataError, Dataset, Problem};
+use crate::http::AppState;
 
 /// How long the folder must be quiet before a reload starts, so that a file being copied in
 /// is read once, whole.
 const SETTLE: Duration = Duration::from_millis(400);
-
-/// The outcome of a reload that did not fail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Reloaded {
-    /// New data replaced the old.
-    Replaced { from: String, to: String },
-    /// The files hold the version already served.
-    Unchanged { version: String },
-}
-
-/// The last failed reload, shown by `/health` until a reload succeeds.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReloadFailure {
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    pub message: String,
-    pub problems: Vec<Problem>,
-}
-
-/// What the service knows about reloads.
-#[derive(Debug, Default)]
-pub struct ReloadLog {
-    /// Serialises reloads: a second trigger waits for the first instead of racing it.
-    running: Mutex<()>,
-    last_failure: Mutex<Option<ReloadFailure>>,
-}
-
-impl ReloadLog {
-    pub fn last_failure(&self) -> Option<ReloadFailure> {
-        match self.last_failure.lock() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    fn set_failure(&self, failure: Option<ReloadFailure>) {
-        match self.last_failure.lock() {
-            Ok(mut guard) => *guard = failure,
-            Err(poisoned) => *poisoned.into_inner() = failure,
-        }
-    }
-}
-
-/// Reads the data folder again and swaps it in when it is good. Blocking: run it on a
-/// blocking thread.
-pub fn reload(state: &AppState) -> Result<Reloaded, DataError> {
-    let log = state.reload_log();
-    let _one_at_a_time = log.running.lock().unwrap_or_else(|p| p.into_inner());
-    let current = state.data().dataset.version.clone();
-    let loaded = Dataset::load(&state.config().data_dir);
-    state.metrics().reload_ran();
-    match loaded {
-        Ok(dataset) => {
-            log.set_failure(None);
-            if dataset.version == current {
-                return Ok(Reloaded::Unchanged { version: current });
-            }
-            let to = dataset.version.clone();
-            state.replace_data(Data::new(dataset));
-            state.metrics().data_loaded(state);
-            tracing::info!(from = %current, to = %to, "geodata reloaded");
-            Ok(Reloaded::Replaced { from: current, to })
-        }
-        Err(e) => {
-            let problems = match &e {
-                DataError::Invalid { problems, .. } => problems.clone(),
-                _ => Vec::new(),
-            };
-            tracing::error!(serving = %current, "geodata reload refused, still serving the last good version: {e}");
-            state.metrics().reload_failed();
-            log.set_failure(Some(ReloadFailure {
-                at: OffsetDateTime::now_utc(),
-                message: e.to_string(),
-                problems,
-            }));
-            Err(e)
-        }
-    }
-}
-
-/// Why a reload did not replace the data.
-#[derive(Debug, thiserror::Error)]
-pub enum ReloadError {
-    #[error(transparent)]
-    Data(#[from] DataError),
-    #[error("the reload task failed: {0}")]
-    Task(String),
-}
-
-/// Reloads on a blocking thread, from async code.
-pub async fn reload_async(state: AppState) -> Result<Reloaded, ReloadError> {
-    match tokio::task::spawn_blocking(move || reload(&state)).await {
-        Ok(result) => Ok(result?),
-        Err(join) => Err(ReloadError::Task(join.to_string())),
-    }
-}
 
 /// Keeps the file watcher alive; reloading on changes stops when it is dropped.
 pub struct Reloader {
@@ -165,7 +60,7 @@ fn watch(state: AppState) -> Result<Watcher, String> {
             // Wait until the folder has been quiet for SETTLE, coalescing a burst of
             // changes (a file copied in, an editor's save) into one reload.
             while let Ok(Some(())) = tokio::time::timeout(SETTLE, rx.recv()).await {}
-            let _ = reload_async(state.clone()).await;
+            let _ = state.reload().await;
         }
     });
     Ok(watcher)
@@ -196,7 +91,7 @@ fn reload_on_sighup(state: AppState) {
         };
         while hup.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading geodata");
-            let _ = reload_async(state.clone()).await;
+            let _ = state.reload().await;
         }
     });
 }

@@ -13,8 +13,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use tower_http::services::ServeDir;
 
-use crate::app::AppState;
-use crate::http::ApiError;
+use super::{ApiError, AppState};
 
 /// The viewer's own files; nothing else under `web/` is served.
 const ASSETS: [(&str, &str); 4] = [

@@ -1,0 +1,191 @@
+//! The tile endpoints: `/tiles/{z}/{x}/{y}.mvt|.pbf` (ETag, 304, gzip, 204 for an empty
+//! tile), `/tiles.json`, `/style.json` and `/fonts/{fontstack}/{range}.pbf`. Any
+//! [`TileSource`] is served alike: the cache (single flight per tile) and the encoding
+//! permits are here, the tiles themselves come from the source.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::base_url::PublicBase;
+use super::{blocking, ApiError, ApiPath, AppState};
+use crate::tiles::{fonts, style, EncodedTile, LiveTiles, TileCoord, TileSource, MVT_CONTENT_TYPE};
+
+/// Tiles may be reused for 5 minutes, then revalidated with their ETag (cheap: a 304).
+const TILE_CACHE_CONTROL: &str = "public, max-age=300";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tiles/{z}/{x}/{y}", get(tile))
+        .route("/tiles.json", get(tile_json))
+        .route("/style.json", get(style_json))
+        .route("/fonts/{fontstack}/{range}", get(glyphs))
+}
+
+/// The source the service serves tiles from: the current snapshot, encoded live.
+fn source(state: &AppState) -> LiveTiles {
+    let config = state.config();
+    LiveTiles::new(state.zone(), config.tile_buffer, config.max_zoom)
+}
+
+async fn tile(
+    State(state): State<AppState>,
+    ApiPath((z, x, y)): ApiPath<(String, String, String)>,
+    // The request itself rather than a `HeaderMap` extractor, which would copy the headers.
+    request: Request,
+) -> Result<Response, ApiError> {
+    let headers = request.headers();
+    let source = source(&state);
+    let tile = TileCoord::parse(&z, &x, &y, source.max_zoom())
+        .map_err(|e| ApiError::bad_parameter(e.parameter(), e))?;
+    // The ETag is known before anything is encoded.
+    let etag = source.etag(tile);
+    if etag_matches(headers, &etag) {
+        return tile_response(StatusCode::NOT_MODIFIED, etag, Body::empty(), None);
+    }
+    let encoded = match state.tiles().get(source.version(), tile) {
+        Some(hit) => hit,
+        // Boxed: the miss path's future is large, and this keeps the hit path's small
+        // (glibc's malloc does extra work for every block of 1 KiB or more).
+        None => Box::pin(make_or_wait(&state, source, tile)).await?,
+    };
+    if encoded.raw.is_empty() {
+        return tile_response(StatusCode::NO_CONTENT, etag, Body::empty(), None);
+    }
+    // Cloning `Bytes` shares the cached tile: nothing is copied per request.
+    if accepts_gzip(headers) {
+        let body = Body::from(encoded.gzip.clone());
+        tile_response(StatusCode::OK, etag, body, Some(GZIP))
+    } else {
+        tile_response(StatusCode::OK, etag, Body::from(encoded.raw.clone()), None)
+    }
+}
+
+/// The permits to make tiles: one per core the process may run on.
+fn encoders() -> &'static tokio::sync::Semaphore {
+    static ENCODERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    ENCODERS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// The tile from the cache, or made by the source on a blocking thread (once for all the
+/// requests that ask for it meanwhile).
+async fn make_or_wait<S: TileSource + Clone>(
+    state: &AppState,
+    source: S,
+    tile: TileCoord,
+) -> Result<Arc<EncodedTile>, ApiError> {
+    let version = source.version().to_string();
+    let compute = || async move {
+        // As many tiles are made at once as there are cores; the others wait their turn in
+        // order. Sixty-four encodings time-sliced on one core finish no sooner on
+        // average, and each of them later than in turn.
+        let _turn = encoders().acquire().await.map_err(ApiError::internal)?;
+        blocking(move || source.tile(tile).map_err(ApiError::internal)).await
+    };
+    state.tiles().get_or_compute(&version, tile, compute).await
+}
+
+const GZIP: HeaderValue = HeaderValue::from_static("gzip");
+
+/// A tile answer with its caching headers (and a content type when there is a body).
+fn tile_response(
+    status: StatusCode,
+    etag: String,
+    body: Body,
+    encoding: Option<HeaderValue>,
+) -> Result<Response, ApiError> {
+    // The ETag was formatted from digits and the version; `from_maybe_shared` takes the
+    // String's buffer as it is rather than copying it.
+    let etag = HeaderValue::from_maybe_shared(Bytes::from(etag)).map_err(ApiError::internal)?;
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    // Room for these and what the outer layers add (length, CORS, request id: 9 in all) in
+    // one allocation rather than a regrowth.
+    *response.headers_mut() = HeaderMap::with_capacity(9);
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, etag);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(TILE_CACHE_CONTROL),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if status == StatusCode::OK {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(MVT_CONTENT_TYPE),
+        );
+    }
+    if let Some(encoding) = encoding {
+        headers.insert(header::CONTENT_ENCODING, encoding);
+    }
+    Ok(response)
+}
+
+/// Whether `If-None-Match` names this ETag (weak or strong) or is `*`.
+fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+}
+
+/// Whether `Accept-Encoding` allows gzip (listed, or `*`, without `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+async fn tile_json(State(state): State<AppState>, base: PublicBase) -> Result<Response, ApiError> {
+    let source = source(&state);
+    let url = base.url.clone();
+    // TileJSON's field lists are derived once per snapshot (warmed when it is built); should
+    // they not be ready, deriving them blocks, so not on an async worker.
+    let body = blocking(move || Ok(source.tilejson(&url))).await?;
+    Ok((base, Json(body)).into_response())
+}
+
+async fn style_json(base: PublicBase) -> Response {
+    let body = style::style(&base.url);
+    (base, Json(body)).into_response()
+}
+
+pub async fn glyphs(
+    ApiPath((fontstack, range)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let pbf = fonts::glyph_range(&fontstack, &range).map_err(|e| match e {
+        fonts::FontError::UnknownFontstack(_) => ApiError::not_found(e.to_string()),
+        fonts::FontError::BadRange(_) => ApiError::bad_parameter("range", e),
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-protobuf"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        pbf,
+    )
+        .into_response())
+}

@@ -1,0 +1,46 @@
+//! The commands besides `serve`: `zagore check` (validate a data folder and print the
+//! report) and `zagore distances` (the distance table), each returning the exit status.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::config::Config;
+use crate::geodata::{self, crs};
+
+/// `zagore check DIR`: validates a geodata folder and prints the report. Exit status 0 when
+/// there are no errors, 1 when there are, 2 when PROJ cannot be set up.
+pub fn check(config: &Config, dir: &Path, json: bool) -> ExitCode {
+    if let Err(e) = crs::init_proj(config) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let checked = match geodata::Dataset::check(dir) {
+        Ok(checked) => checked,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        let body = serde_json::json!({
+            "dir": dir.display().to_string(),
+            "version": checked.dataset.version,
+            "layers": checked.dataset.counts(),
+            "stages": geodata::report::stage_areas(&checked),
+            "problems": checked.problems,
+        });
+        println!("{body:#}");
+    } else {
+        print!("{}", geodata::report::render(&checked));
+    }
+    if checked.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `zagore distances`: the distance table of the data in `dir`.
+pub fn distances(config: &Config, dir: &Path, format: crate::measure::cli::Format) -> ExitCode {
+    crate::measure::cli::run(config, dir, format)
+}

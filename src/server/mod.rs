@@ -1,0 +1,157 @@
+//! The service as a process: [`Application::build`] checks the configuration, sets up PROJ,
+//! loads and validates the data, builds and prepares the zone snapshot and binds the
+//! listener; [`Application::run`] serves until SIGINT or SIGTERM, reloading on data changes
+//! and SIGHUP. `main` and the tests both go through these two. The other commands
+//! (`check`, `distances`, `synth`) are in [`commands`].
+
+pub mod commands;
+mod watch;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tower::make::Shared;
+
+use crate::config::Config;
+use crate::geodata::{crs, CrsError, DataError, Dataset};
+use crate::http::AppState;
+use crate::zone::{Zone, ZoneCell};
+
+pub use watch::Reloader;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Proj(#[from] CrsError),
+    #[error("refusing to serve {0}")]
+    Data(#[from] DataError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Derives, for a fresh snapshot, every fact the endpoints need, before it is served: no
+/// request pays for them (see [`crate::zone::derived`]).
+pub fn prepare(zone: &Zone) {
+    let started = std::time::Instant::now();
+    rayon::join(
+        || zone.warm::<crate::tiles::Prepared>(),
+        || {
+            rayon::join(
+                || zone.warm::<crate::tiles::TileFields>(),
+                || zone.warm::<crate::features::collections::Queryables>(),
+            )
+        },
+    );
+    tracing::info!(
+        version = %zone.version(),
+        ms = started.elapsed().as_millis() as u64,
+        "zone snapshot prepared"
+    );
+}
+
+/// Loads the data folder into a prepared, swappable zone snapshot.
+pub fn load_zone(config: &Config) -> Result<ZoneCell, StartError> {
+    let dataset = Dataset::load(&config.data_dir)?;
+    for warning in &dataset.warnings {
+        tracing::warn!("{warning}");
+    }
+    tracing::info!(
+        version = %dataset.version,
+        layers = ?dataset.counts(),
+        "geodata loaded from {}",
+        config.data_dir.display()
+    );
+    Ok(ZoneCell::new(Zone::build(dataset), Box::new(prepare)))
+}
+
+/// The service, built and bound, ready to run.
+pub struct Application {
+    state: AppState,
+    listener: std::net::TcpListener,
+}
+
+impl Application {
+    /// Everything the service needs before it answers its first request. Blocking (loading
+    /// the data takes seconds for a province): call it before starting a runtime, or on a
+    /// blocking thread.
+    pub fn build(config: Config) -> Result<Application, StartError> {
+        let config = config.validate()?;
+        crs::init_proj(&config)?;
+        let zone = Arc::new(load_zone(&config)?);
+        let listener =
+            std::net::TcpListener::bind(config.listen).map_err(|source| StartError::Listen {
+                addr: config.listen.to_string(),
+                source,
+            })?;
+        listener.set_nonblocking(true).map_err(StartError::Serve)?;
+        let state = AppState::new(config, zone);
+        Ok(Application { state, listener })
+    }
+
+    /// The address it listens on (the port the system chose, for port 0).
+    pub fn local_addr(&self) -> Result<SocketAddr, StartError> {
+        self.listener.local_addr().map_err(StartError::Serve)
+    }
+
+    /// The shared state, for tests that look inside.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets requests in flight finish. Within a Tokio
+    /// runtime.
+    pub async fn run(self) -> Result<(), StartError> {
+        let listener = TcpListener::from_std(self.listener).map_err(StartError::Serve)?;
+        let addr = listener.local_addr().map_err(StartError::Serve)?;
+        // The watcher stops when dropped: keep it for as long as the server runs.
+        let _reloader = watch::start(&self.state);
+        tracing::info!("serving the zone on http://{addr}/");
+        axum::serve(listener, Shared::new(crate::http::app(self.state)))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(StartError::Serve)
+    }
+}
+
+/// `zagore serve`: builds the application and runs it on a multi-threaded runtime.
+pub fn serve(config: Config) -> Result<(), StartError> {
+    let app = Application::build(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(StartError::Serve)?;
+    runtime.block_on(app.run())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,102 @@
+//! The tile source seam, in the manner of Martin's sources: where tiles come from. A
+//! [`TileSource`] knows its TileJSON and makes (or reads) one tile at a time; the HTTP edge
+//! adds caching, ETags and content negotiation around any source alike.
+//!
+//! [`LiveTiles`] is today's source: the zone snapshot encoded on demand. An exported archive
+//! (PMTiles, MBTiles) can be another, later.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use serde_json::Value;
+
+use super::cache::EncodedTile;
+use super::compress::{gzip, CompressError};
+use super::coord::TileCoord;
+use super::encode::{encode_tile, EncodeError};
+use super::layers::Prepared;
+use super::tilejson;
+use crate::zone::Zone;
+
+/// Why a source could not give a tile.
+#[derive(Debug, thiserror::Error)]
+pub enum TileError {
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    #[error(transparent)]
+    Compress(#[from] CompressError),
+}
+
+/// Where tiles come from.
+pub trait TileSource: Send + Sync + 'static {
+    /// Names the tiles' content: changes whenever any tile may change (the cache's key).
+    fn version(&self) -> &str;
+    /// An entity tag for a tile, known before the tile is made (so a 304 costs nothing).
+    fn etag(&self, tile: TileCoord) -> String;
+    /// The highest zoom the source has tiles for.
+    fn max_zoom(&self) -> u8;
+    /// The TileJSON document, tile URLs under `base` (the public base URL).
+    fn tilejson(&self, base: &str) -> Value;
+    /// The tile, plain and gzipped; empty when nothing is there. Blocking (encoding or
+    /// reading): call it off the async workers.
+    fn tile(&self, tile: TileCoord) -> Result<EncodedTile, TileError>;
+}
+
+/// The zone's own tiles, encoded on demand from one snapshot.
+#[derive(Debug, Clone)]
+pub struct LiveTiles {
+    zone: Arc<Zone>,
+    /// Tile buffer in tile units (of a 4096 extent).
+    buffer: u32,
+    max_zoom: u8,
+}
+
+impl LiveTiles {
+    pub fn new(zone: Arc<Zone>, buffer: u32, max_zoom: u8) -> LiveTiles {
+        LiveTiles {
+            zone,
+            buffer,
+            max_zoom,
+        }
+    }
+}
+
+impl TileSource for LiveTiles {
+    fn version(&self) -> &str {
+        self.zone.version()
+    }
+
+    fn etag(&self, tile: TileCoord) -> String {
+        // A tile is a function of the data version, the buffer and its address.
+        format!(
+            "\"{}-b{}-{}-{}-{}\"",
+            self.zone.version(),
+            self.buffer,
+            tile.z,
+            tile.x,
+            tile.y
+        )
+    }
+
+    fn max_zoom(&self) -> u8 {
+        self.max_zoom
+    }
+
+    fn tilejson(&self, base: &str) -> Value {
+        tilejson::tile_json(&self.zone, base, self.max_zoom)
+    }
+
+    fn tile(&self, tile: TileCoord) -> Result<EncodedTile, TileError> {
+        let prepared = self.zone.get::<Prepared>();
+        let raw = encode_tile(&self.zone, &prepared, tile, self.buffer)?;
+        let gzip = if raw.is_empty() {
+            Vec::new()
+        } else {
+            gzip(&raw)?
+        };
+        Ok(EncodedTile {
+            raw: Bytes::from(raw),
+            gzip: Bytes::from(gzip),
+        })
+    }
+}

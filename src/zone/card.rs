@@ -1,0 +1,93 @@
+//! The plot card: the properties a plot is served with, the same in the tiles' `plots` layer
+//! and in every JSON answer about a plot — its own properties, its computed geodesic area,
+//! its centroid and a point inside it, and its distance summary.
+
+use std::borrow::Cow;
+
+use super::snapshot::Zone;
+use crate::geodata::{Feature, LayerKind, PropValue};
+
+impl Zone {
+    /// The properties of a plot's card, the same in the tiles' `plots` layer and in every
+    /// JSON answer about a plot: its own properties, its computed geodesic area (m² and
+    /// decares), its centroid and a point inside it, and its distance summary (flat, scalar
+    /// values only).
+    pub fn plot_card(&self, plot: &Feature) -> serde_json::Map<String, serde_json::Value> {
+        let position = self
+            .dataset
+            .layer(LayerKind::Plots)
+            .and_then(|plots| plots.position(&plot.id));
+        let mut card = serde_json::Map::new();
+        self.visit_plot_card(position, plot, |key, value| {
+            card.insert(key.to_string(), value.to_value());
+        });
+        card
+    }
+
+    /// The fields of [`Zone::plot_card`] one by one, in the card's order, without building
+    /// the card: the tile encoder writes a million plots' cards this way without cloning
+    /// each plot's properties. `position` is the plot's position in the plots layer (None
+    /// when it is not there: the card then has no centroid or inside point).
+    pub fn visit_plot_card(
+        &self,
+        position: Option<usize>,
+        plot: &Feature,
+        mut visit: impl FnMut(&str, &PropValue),
+    ) {
+        let number =
+            |v: f64| serde_json::Number::from_f64(v).map_or(PropValue::Null, PropValue::Number);
+        let mut computed: Vec<(Cow<'static, str>, PropValue)> = Vec::with_capacity(16);
+        if let Some(area) = plot.area_m2 {
+            computed.push((
+                Cow::Borrowed("area_m2"),
+                number((area * 10.0).round() / 10.0),
+            ));
+            computed.push((
+                Cow::Borrowed("area_decares"),
+                number((area / 100.0).round() / 10.0),
+            ));
+        }
+        let points = self.card_points_of(position);
+        // 8 decimals of a degree is about a millimetre.
+        let round = |v: f64| number((v * 1e8).round() / 1e8);
+        for ((lon_name, lat_name), point) in [
+            ("centroid_lon", "centroid_lat"),
+            ("inside_lon", "inside_lat"),
+        ]
+        .into_iter()
+        .zip(points.into_iter().flatten())
+        {
+            if let Some((lon, lat)) = point {
+                computed.push((Cow::Borrowed(lon_name), round(*lon)));
+                computed.push((Cow::Borrowed(lat_name), round(*lat)));
+            }
+        }
+        computed.extend(
+            self.distances
+                .summary(&plot.id)
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k), PropValue::from_value(v))),
+        );
+        // A computed field replaces a property of the same name where the property stood
+        // (as inserting into the card would); the rest follow in order.
+        let mut emitted = vec![false; computed.len()];
+        for (key, value) in plot.properties.iter() {
+            match computed.iter().rposition(|(k, _)| k == key) {
+                Some(i) => {
+                    emitted[i] = true;
+                    visit(key, &computed[i].1);
+                }
+                None => visit(key, value),
+            }
+        }
+        for (i, (key, _)) in computed.iter().enumerate() {
+            // A name computed twice keeps its first place and its last value, as in a map.
+            let first = computed[..i].iter().all(|(k, _)| k != key);
+            let last = computed.iter().rposition(|(k, _)| k == key).unwrap_or(i);
+            if first && !emitted[last] {
+                emitted[last] = true;
+                visit(key, &computed[last].1);
+            }
+        }
+    }
+}
