@@ -17,6 +17,8 @@
 //! admin_token = "a long random string"
 //! watch = true
 //! request_timeout_secs = 10
+//! header_read_timeout_secs = 10
+//! body_read_timeout_secs = 5
 //! max_concurrent_requests = 256
 //! max_body_bytes = 1048576
 //! ```
@@ -65,6 +67,12 @@ pub struct Config {
     pub watch: bool,
     /// Longest time a request may take before it is answered 503 (default 10 s).
     pub request_timeout_secs: u64,
+    /// Longest wait for a request's head (request line and headers) on a connection; a
+    /// connection that does not send one in time is closed (default 10 s).
+    pub header_read_timeout_secs: u64,
+    /// Longest wait for a request's body; a body still arriving then is cut off with 408,
+    /// before the request takes one of the in-flight slots (default 5 s).
+    pub body_read_timeout_secs: u64,
     /// Requests handled at once; more are turned away with 503 and Retry-After (default 256).
     pub max_concurrent_requests: usize,
     /// Largest request body accepted, bytes (default 1 MiB; larger → 413).
@@ -89,6 +97,8 @@ impl Default for Config {
             admin_token: None,
             watch: true,
             request_timeout_secs: 10,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 5,
             max_concurrent_requests: 256,
             max_body_bytes: 1024 * 1024,
         }
@@ -114,6 +124,8 @@ pub struct FileConfig {
     pub admin_token: Option<String>,
     pub watch: Option<bool>,
     pub request_timeout_secs: Option<u64>,
+    pub header_read_timeout_secs: Option<u64>,
+    pub body_read_timeout_secs: Option<u64>,
     pub max_concurrent_requests: Option<usize>,
     pub max_body_bytes: Option<usize>,
 }
@@ -169,6 +181,12 @@ impl Config {
         self.request_timeout_secs = file
             .request_timeout_secs
             .unwrap_or(self.request_timeout_secs);
+        self.header_read_timeout_secs = file
+            .header_read_timeout_secs
+            .unwrap_or(self.header_read_timeout_secs);
+        self.body_read_timeout_secs = file
+            .body_read_timeout_secs
+            .unwrap_or(self.body_read_timeout_secs);
         self.max_concurrent_requests = file
             .max_concurrent_requests
             .unwrap_or(self.max_concurrent_requests);
@@ -186,6 +204,12 @@ impl Config {
         }
         if self.request_timeout_secs == 0 {
             return Err(ConfigError::Zero("request_timeout_secs"));
+        }
+        if self.header_read_timeout_secs == 0 {
+            return Err(ConfigError::Zero("header_read_timeout_secs"));
+        }
+        if self.body_read_timeout_secs == 0 {
+            return Err(ConfigError::Zero("body_read_timeout_secs"));
         }
         if self.max_concurrent_requests == 0 {
             return Err(ConfigError::Zero("max_concurrent_requests"));
@@ -217,6 +241,26 @@ impl Config {
             }
         }
         Ok(self)
+    }
+
+    /// The viewer's folder: `web_dir` as configured when it exists; else, for a relative
+    /// path, the same path beside the executable or two levels above it (a binary run from
+    /// `target/release/` in a checkout), so `/map` works whatever the working directory.
+    pub fn resolve_web_dir(&self) -> PathBuf {
+        if self.web_dir.is_dir() || self.web_dir.is_absolute() {
+            return self.web_dir.clone();
+        }
+        let beside_exe = std::env::current_exe().ok().and_then(|exe| {
+            let dir = exe.parent()?.to_path_buf();
+            [
+                dir.join(&self.web_dir),
+                dir.join("../share/zagore").join(&self.web_dir),
+                dir.join("../..").join(&self.web_dir),
+            ]
+            .into_iter()
+            .find(|candidate| candidate.join("index.html").is_file())
+        });
+        beside_exe.unwrap_or_else(|| self.web_dir.clone())
     }
 
     /// Where to look for `proj.db`: the configured folder, else `PROJ_DATA` (PROJ reads it

@@ -28,7 +28,7 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .unwrap_or("");
     // Constant time over the bytes; a length difference is not secret enough to matter.
     let ok = presented.len() == expected.len()
@@ -48,9 +48,35 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
     next.run(request).await
 }
 
+/// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
+/// (RFC 9110 § 11.1), the token is not.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_matches(' '))
+}
+
 /// `POST /admin/reload`: reloads the data folder now; 200 with the outcome, or 422 with the
-/// problems of the refused data (the old data stays served).
-async fn reload_now(State(state): State<AppState>) -> Result<Response, ApiError> {
+/// problems of the refused data (the old data stays served). It takes no parameters.
+async fn reload_now(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
+    if let Some(query) = uri.query().filter(|q| !q.is_empty()) {
+        let name = query.split('&').next().unwrap_or(query);
+        let name: String = name
+            .split('=')
+            .next()
+            .unwrap_or(name)
+            .chars()
+            .take(64)
+            .collect();
+        return Err(ApiError::bad_parameter(
+            name,
+            "unknown parameter: /admin/reload takes no parameters",
+        ));
+    }
     match state.reload().await {
         Ok(outcome) => Ok(Json(outcome).into_response()),
         Err(ReloadError::Data(e)) => Err(ApiError::new(
@@ -62,5 +88,19 @@ async fn reload_now(State(state): State<AppState>) -> Result<Response, ApiError>
             e.to_string(),
         )),
         Err(e @ ReloadError::Task(_)) => Err(ApiError::internal(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_the_token_is_not_changed() {
+        assert_eq!(bearer_token("Bearer AbC"), Some("AbC"));
+        assert_eq!(bearer_token("bearer AbC"), Some("AbC"));
+        assert_eq!(bearer_token("BEARER  AbC"), Some("AbC"));
+        assert_eq!(bearer_token("Basic AbC"), None);
+        assert_eq!(bearer_token("Bearer"), None);
     }
 }

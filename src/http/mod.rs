@@ -13,6 +13,7 @@ mod admin;
 pub mod api_doc;
 pub mod base_url;
 mod blocking;
+mod edge;
 pub mod error;
 mod features;
 mod guard;

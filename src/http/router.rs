@@ -15,7 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use super::request_id::{self, REQUEST_ID};
 use super::state::AppState;
-use super::{admin, error, features, guard, health, measure, metrics, tiles, viewer};
+use super::{admin, edge, error, features, guard, health, measure, metrics, tiles, viewer};
 
 /// The whole service's routes, with the middleware that needs the matched route (metrics
 /// per route template) or must be counted by it (the guard's 503 and 414).
@@ -45,8 +45,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The service as served: the router inside the middleware every request passes (request
-/// id set first and echoed, a tracing span per request that carries it, CORS, the body
-/// limit), outermost first.
+/// id set first and echoed, a tracing span per request that carries it, CORS, the edge:
+/// body read under its limits, security headers, problem bodies), outermost first.
 pub fn app(
     state: AppState,
 ) -> impl Service<
@@ -58,6 +58,7 @@ pub fn app(
        + Send
        + 'static {
     let body_limit = state.config().max_body_bytes;
+    let edge = edge::Edge::new(state.config());
     let cors = CorsLayer::new()
         .allow_origin(Any)
         // POST for /measure, so other sites' maps can measure too (no credentials involved).
@@ -86,6 +87,7 @@ pub fn app(
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(cors)
+        .layer(edge)
         .layer(DefaultBodyLimit::max(body_limit))
         .service(router(state))
 }

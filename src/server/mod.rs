@@ -5,13 +5,15 @@
 //! (`check`, `distances`, `synth`) are in [`commands`].
 
 pub mod commands;
+mod listen;
 mod watch;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use tokio::net::TcpListener;
-use tower::make::Shared;
 
 use crate::config::Config;
 use crate::geodata::{crs, CrsError, DataError, Dataset};
@@ -84,7 +86,8 @@ impl Application {
     /// the data takes seconds for a province): call it before starting a runtime, or on a
     /// blocking thread.
     pub fn build(config: Config) -> Result<Application, StartError> {
-        let config = config.validate()?;
+        let mut config = config.validate()?;
+        config.web_dir = config.resolve_web_dir();
         crs::init_proj(&config)?;
         let zone = Arc::new(load_zone(&config)?);
         let listener =
@@ -115,10 +118,15 @@ impl Application {
         // The watcher stops when dropped: keep it for as long as the server runs.
         let _reloader = watch::start(&self.state);
         tracing::info!("serving the zone on http://{addr}/");
-        axum::serve(listener, Shared::new(crate::http::app(self.state)))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(StartError::Serve)
+        let header_read_timeout = Duration::from_secs(self.state.config().header_read_timeout_secs);
+        listen::serve(
+            listener,
+            crate::http::app(self.state),
+            header_read_timeout,
+            shutdown_signal(),
+        )
+        .await;
+        Ok(())
     }
 }
 
@@ -129,7 +137,11 @@ pub fn serve(config: Config) -> Result<(), StartError> {
         .enable_all()
         .build()
         .map_err(StartError::Serve)?;
-    runtime.block_on(app.run())
+    let served = runtime.block_on(app.run());
+    // Dropping a runtime waits for every blocking task; a request's work left running (a
+    // huge page, a stuck read) must not keep the process from exiting.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served
 }
 
 async fn shutdown_signal() {

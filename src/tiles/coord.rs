@@ -39,6 +39,11 @@ pub enum TileCoordError {
         limit: u64,
         z: u8,
     },
+    #[error("{parameter} = {value:?} has a leading zero: write it as {}", value.trim_start_matches('0'))]
+    LeadingZero {
+        parameter: &'static str,
+        value: String,
+    },
     #[error("tile format {0:?} is not served: use .mvt or .pbf")]
     Format(String),
 }
@@ -50,6 +55,7 @@ impl TileCoordError {
             TileCoordError::NotANumber { parameter, .. } => parameter,
             TileCoordError::ZoomOutOfRange { .. } => "z",
             TileCoordError::OutOfRange { parameter, .. } => parameter,
+            TileCoordError::LeadingZero { parameter, .. } => parameter,
             TileCoordError::Format(_) => "y",
         }
     }
@@ -60,6 +66,13 @@ fn parse_part(parameter: &'static str, text: &str) -> Result<u64, TileCoordError
     // from overflowing.
     if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TileCoordError::NotANumber {
+            parameter,
+            value: text.to_string(),
+        });
+    }
+    // One address per tile: `09359` would be a second URL (and cache entry) for `9359`.
+    if text.len() > 1 && text.starts_with('0') {
+        return Err(TileCoordError::LeadingZero {
             parameter,
             value: text.to_string(),
         });
@@ -189,6 +202,21 @@ pub fn lonlat_to_tile(z: u8, lon: f64, lat: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leading_zeros_are_refused_naming_the_part() {
+        let err = TileCoord::parse("14", "09359", "6057.mvt", 22).unwrap_err();
+        assert_eq!(err.parameter(), "x");
+        assert!(err.to_string().contains("write it as 9359"), "{err}");
+        let err = TileCoord::parse("14", "9359", "006057.mvt", 22).unwrap_err();
+        assert_eq!(err.parameter(), "y");
+        assert_eq!(
+            err.to_string(),
+            "y = \"006057\" has a leading zero: write it as 6057"
+        );
+        assert!(TileCoord::parse("014", "0", "0.mvt", 22).is_err());
+        assert!(TileCoord::parse("0", "0", "0.mvt", 22).is_ok());
+    }
 
     #[test]
     fn parses_and_refuses_coordinates() {

@@ -5,324 +5,83 @@
 //! time. Ranges a font has no glyphs in are answered with a valid empty range, as MapLibre
 //! expects; an unknown font is a 404. See `docs/tiles.md` for how to regenerate them.
 
+use axum::body::Bytes;
+
 /// The fontstacks served, by name as MapLibre asks for them.
 pub const FONTSTACKS: [&str; 2] = ["Noto Sans Regular", "Noto Sans Bold"];
 
-type Ranges = [(u32, &'static [u8]); 22];
+/// One font's glyph ranges: `(start, bytes)`, the bytes compiled in from
+/// `web/fonts/<font>/<start>-<end>.pbf`.
+type Ranges = &'static [(u32, &'static [u8])];
 
-static REGULAR: Ranges = [
-    (
-        0,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/0-255.pbf"
-        )),
-    ),
-    (
-        256,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/256-511.pbf"
-        )),
-    ),
-    (
-        512,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/512-767.pbf"
-        )),
-    ),
-    (
-        768,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/768-1023.pbf"
-        )),
-    ),
-    (
-        1024,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/1024-1279.pbf"
-        )),
-    ),
-    (
-        1280,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/1280-1535.pbf"
-        )),
-    ),
-    (
-        7424,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/7424-7679.pbf"
-        )),
-    ),
-    (
-        7680,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/7680-7935.pbf"
-        )),
-    ),
-    (
-        7936,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/7936-8191.pbf"
-        )),
-    ),
-    (
-        8192,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/8192-8447.pbf"
-        )),
-    ),
-    (
-        8448,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/8448-8703.pbf"
-        )),
-    ),
-    (
-        8704,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/8704-8959.pbf"
-        )),
-    ),
-    (
-        8960,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/8960-9215.pbf"
-        )),
-    ),
-    (
-        9472,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/9472-9727.pbf"
-        )),
-    ),
-    (
-        9728,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/9728-9983.pbf"
-        )),
-    ),
-    (
-        10496,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/10496-10751.pbf"
-        )),
-    ),
-    (
-        11264,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/11264-11519.pbf"
-        )),
-    ),
-    (
-        11776,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/11776-12031.pbf"
-        )),
-    ),
-    (
-        42752,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/42752-43007.pbf"
-        )),
-    ),
-    (
-        64256,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/64256-64511.pbf"
-        )),
-    ),
-    (
-        65024,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/65024-65279.pbf"
-        )),
-    ),
-    (
-        65280,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Regular/65280-65535.pbf"
-        )),
-    ),
-];
+/// The ranges a font has glyphs in (the same for both fonts), compiled in.
+macro_rules! glyph_ranges {
+    ($font:literal; $($start:literal - $end:literal),* $(,)?) => {
+        &[$((
+            $start,
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/web/fonts/",
+                $font,
+                "/",
+                stringify!($start),
+                "-",
+                stringify!($end),
+                ".pbf"
+            )) as &[u8],
+        )),*]
+    };
+}
 
-static BOLD: Ranges = [
-    (
-        0,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/0-255.pbf"
-        )),
-    ),
-    (
-        256,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/256-511.pbf"
-        )),
-    ),
-    (
-        512,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/512-767.pbf"
-        )),
-    ),
-    (
-        768,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/768-1023.pbf"
-        )),
-    ),
-    (
-        1024,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/1024-1279.pbf"
-        )),
-    ),
-    (
-        1280,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/1280-1535.pbf"
-        )),
-    ),
-    (
-        7424,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/7424-7679.pbf"
-        )),
-    ),
-    (
-        7680,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/7680-7935.pbf"
-        )),
-    ),
-    (
-        7936,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/7936-8191.pbf"
-        )),
-    ),
-    (
-        8192,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/8192-8447.pbf"
-        )),
-    ),
-    (
-        8448,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/8448-8703.pbf"
-        )),
-    ),
-    (
-        8704,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/8704-8959.pbf"
-        )),
-    ),
-    (
-        8960,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/8960-9215.pbf"
-        )),
-    ),
-    (
-        9472,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/9472-9727.pbf"
-        )),
-    ),
-    (
-        9728,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/9728-9983.pbf"
-        )),
-    ),
-    (
-        10496,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/10496-10751.pbf"
-        )),
-    ),
-    (
-        11264,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/11264-11519.pbf"
-        )),
-    ),
-    (
-        11776,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/11776-12031.pbf"
-        )),
-    ),
-    (
-        42752,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/42752-43007.pbf"
-        )),
-    ),
-    (
-        64256,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/64256-64511.pbf"
-        )),
-    ),
-    (
-        65024,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/65024-65279.pbf"
-        )),
-    ),
-    (
-        65280,
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/web/fonts/Noto Sans Bold/65280-65535.pbf"
-        )),
-    ),
-];
+static REGULAR: Ranges = glyph_ranges!("Noto Sans Regular";
+    0 - 255,
+    256 - 511,
+    512 - 767,
+    768 - 1023,
+    1024 - 1279,
+    1280 - 1535,
+    7424 - 7679,
+    7680 - 7935,
+    7936 - 8191,
+    8192 - 8447,
+    8448 - 8703,
+    8704 - 8959,
+    8960 - 9215,
+    9472 - 9727,
+    9728 - 9983,
+    10496 - 10751,
+    11264 - 11519,
+    11776 - 12031,
+    42752 - 43007,
+    64256 - 64511,
+    65024 - 65279,
+    65280 - 65535,
+);
+
+static BOLD: Ranges = glyph_ranges!("Noto Sans Bold";
+    0 - 255,
+    256 - 511,
+    512 - 767,
+    768 - 1023,
+    1024 - 1279,
+    1280 - 1535,
+    7424 - 7679,
+    7680 - 7935,
+    7936 - 8191,
+    8192 - 8447,
+    8448 - 8703,
+    8704 - 8959,
+    8960 - 9215,
+    9472 - 9727,
+    9728 - 9983,
+    10496 - 10751,
+    11264 - 11519,
+    11776 - 12031,
+    42752 - 43007,
+    64256 - 64511,
+    65024 - 65279,
+    65280 - 65535,
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FontError {
@@ -334,20 +93,21 @@ pub enum FontError {
 
 /// The glyph PBF for a fontstack (a comma-separated list: the first one served wins) and a
 /// range such as `0-255.pbf`.
-pub fn glyph_range(fontstack: &str, range: &str) -> Result<Vec<u8>, FontError> {
+/// Served without a copy: the compiled-in bytes are shared as they are.
+pub fn glyph_range(fontstack: &str, range: &str) -> Result<Bytes, FontError> {
     let start = parse_range(range).ok_or_else(|| FontError::BadRange(range.to_string()))?;
     let (name, table) = fontstack
         .split(',')
         .map(str::trim)
         .find_map(|name| match name {
-            "Noto Sans Regular" => Some((name, &REGULAR)),
-            "Noto Sans Bold" => Some((name, &BOLD)),
+            "Noto Sans Regular" => Some((name, REGULAR)),
+            "Noto Sans Bold" => Some((name, BOLD)),
             _ => None,
         })
         .ok_or_else(|| FontError::UnknownFontstack(fontstack.to_string()))?;
     Ok(match table.iter().find(|(s, _)| *s == start) {
-        Some((_, bytes)) => bytes.to_vec(),
-        None => empty_range(name, start),
+        Some((_, bytes)) => Bytes::from_static(bytes),
+        None => Bytes::from(empty_range(name, start)),
     })
 }
 
