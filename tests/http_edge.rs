@@ -260,3 +260,37 @@ async fn glyphs_are_served_and_a_missing_range_is_a_valid_empty_one() {
     let resp = app.get("/fonts/Noto%20Sans%20Bold/19968-20223.pbf").await;
     assert_eq!(resp.status(), 200);
 }
+
+#[test]
+fn the_viewer_is_found_when_the_binary_is_started_from_another_folder() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zagore"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(common::bundled_geodata())
+        .current_dir(elsewhere.path())
+        .env("RUST_LOG", "zagore=info")
+        .env_remove("ZAGORE_CONFIG")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("server exited").unwrap();
+        if let Some(rest) = line.split("serving the zone on http://").nth(1) {
+            break rest.trim_end_matches('/').to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let mut socket = std::net::TcpStream::connect(&addr).unwrap();
+    socket
+        .write_all(b"GET /map HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{}", &answer[..answer.len().min(300)]);
+}
