@@ -292,5 +292,9 @@ fn the_viewer_is_found_when_the_binary_is_started_from_another_folder() {
     socket.read_to_string(&mut answer).unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{}", &answer[..answer.len().min(300)]);
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "{}",
+        &answer[..answer.len().min(300)]
+    );
 }

@@ -23,9 +23,7 @@ fn absolute_urls(value: &Value, out: &mut Vec<String>) {
 /// Links to other sites that a document may carry: OGC specification and CRS identifiers,
 /// and the licences and sources of the data.
 fn is_external(url: &str) -> bool {
-    !url.contains("maps.example.bg")
-        && !url.contains("127.0.0.1")
-        && !url.contains("localhost")
+    !url.contains("maps.example.bg") && !url.contains("127.0.0.1") && !url.contains("localhost")
 }
 
 async fn proxied(app: &TestApp, path: &str) -> Value {
@@ -98,4 +96,57 @@ async fn without_trust_the_forwarded_headers_change_no_link() {
             "{path}: {urls:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_host_that_is_not_host_and_port_is_refused_by_every_endpoint_that_builds_links() {
+    let app = spawn_app_with(test_config()).await;
+    for host in [
+        "javascript:alert(1)",
+        "127.0.0.1:18081@evil",
+        "a b",
+        "x/y",
+        "h:99999",
+    ] {
+        for path in [
+            "/",
+            "/collections",
+            "/collections/plots/items?limit=1",
+            "/tiles.json",
+            "/style.json",
+        ] {
+            let resp = app
+                .client
+                .get(app.url(path))
+                .header("host", host)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 400, "Host {host:?} on {path}");
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(body["parameter"], "Host", "Host {host:?} on {path}: {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn answers_built_from_the_host_say_so_in_vary() {
+    let app = spawn_app_with(test_config()).await;
+    for path in ["/collections", "/tiles.json", "/style.json"] {
+        let resp = app.get(path).await;
+        let vary = resp.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(vary.contains("host"), "{path}: Vary {vary}");
+    }
+}
+
+#[tokio::test]
+async fn health_shows_no_server_paths() {
+    let app = spawn_app_with(test_config()).await;
+    let text = app.get("/health").await.text().await.unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    assert!(!text.contains(root), "{text}");
+    assert!(!text.contains("data_dir"), "{text}");
 }
