@@ -34,7 +34,26 @@ pub struct Road {
     pub name: String,
     pub name_en: String,
     pub oneway: bool,
+    /// The road's speed limit when the data gives a plausible one (1–200 km/h).
+    pub maxspeed_kmh: Option<f64>,
 }
+
+/// The speed a road is driven at when its data gives none, by class (km/h): Bulgaria's
+/// limits outside settlements for motorways (140) and other main roads (90), the urban limit
+/// for local streets (50), and a slow pace for ramps and service roads inside the zone.
+pub fn default_speed_kmh(class: &str) -> f64 {
+    match class {
+        "motorway" => 140.0,
+        "ring_road" | "primary" => 90.0,
+        "secondary" => 80.0,
+        "ramp" => 40.0,
+        "service" => 20.0,
+        _ => 50.0,
+    }
+}
+
+/// The speed of the short leg from a plot's edge to its access road (a driveway or yard).
+pub const ACCESS_SPEED_KMH: f64 = 20.0;
 
 impl Road {
     fn from_feature(f: &Feature) -> Road {
@@ -50,7 +69,18 @@ impl Road {
                 .get("oneway")
                 .and_then(crate::geodata::PropValue::as_bool)
                 .unwrap_or(false),
+            maxspeed_kmh: f
+                .properties
+                .get("maxspeed_kmh")
+                .and_then(crate::geodata::PropValue::as_f64)
+                .filter(|v| (1.0..=200.0).contains(v)),
         }
+    }
+
+    /// The speed this road is driven at: its limit, else its class's default.
+    pub fn speed_kmh(&self) -> f64 {
+        self.maxspeed_kmh
+            .unwrap_or_else(|| default_speed_kmh(&self.class))
     }
 
     /// Whether a plot can be reached from this road: not from a motorway or its ramps.
@@ -86,6 +116,9 @@ pub struct Route {
     pub along_roads_m: f64,
     /// The roads followed, in order, with the length along each.
     pub roads: Vec<(Road, f64)>,
+    /// Driving time along the route at each road's speed (and the access leg at
+    /// [`ACCESS_SPEED_KMH`]), seconds. The route is the shortest by distance, not by time.
+    pub drive_time_s: f64,
 }
 
 /// The road graph and the shortest-path tree towards the interchange(s).
@@ -347,7 +380,14 @@ impl RoadNetwork {
         let Some((interchange_id, _)) = goal else {
             return Err("the route does not reach the interchange".into());
         };
+        let seconds = |length_m: f64, speed_kmh: f64| length_m / (speed_kmh / 3.6);
+        let drive_time_s = seconds(access.distance_m, ACCESS_SPEED_KMH)
+            + roads
+                .iter()
+                .map(|&(r, length)| seconds(length, self.roads[r].speed_kmh()))
+                .sum::<f64>();
         Ok(Route {
+            drive_time_s,
             access_point: access.to,
             access_from: access.from,
             access_distance_m: access.distance_m,
@@ -388,5 +428,30 @@ impl PartialOrd for Ordered {
 impl Ord for Ordered {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)
+    }
+}
+
+#[cfg(test)]
+mod speed_tests {
+    use super::*;
+
+    fn road(class: &str, maxspeed_kmh: Option<f64>) -> Road {
+        Road {
+            id: "r".into(),
+            class: class.into(),
+            reference: String::new(),
+            name: String::new(),
+            name_en: String::new(),
+            oneway: false,
+            maxspeed_kmh,
+        }
+    }
+
+    #[test]
+    fn a_road_without_a_speed_limit_is_driven_at_its_class_default() {
+        assert_eq!(road("service", None).speed_kmh(), 20.0);
+        assert_eq!(road("motorway", None).speed_kmh(), 140.0);
+        assert_eq!(road("unknown", None).speed_kmh(), 50.0);
+        assert_eq!(road("local", Some(30.0)).speed_kmh(), 30.0);
     }
 }

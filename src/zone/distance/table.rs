@@ -187,6 +187,10 @@ impl Distances {
                     obj.insert("road_distance_m".into(), json!(mm(route.road_distance_m)));
                     obj.insert("along_roads_m".into(), json!(mm(route.along_roads_m)));
                     obj.insert(
+                        "drive_time_s".into(),
+                        json!((route.drive_time_s * 10.0).round() / 10.0),
+                    );
+                    obj.insert(
                         "route".into(),
                         json!({
                             "type": "LineString",
@@ -216,6 +220,7 @@ impl Distances {
                                         "name": road.name,
                                         "name_en": road.name_en,
                                         "length_m": mm(*length),
+                                        "speed_kmh": road.speed_kmh(),
                                     })
                                 })
                                 .collect(),
@@ -225,6 +230,7 @@ impl Distances {
                 Err(reason) => {
                     obj.insert("road_distance_m".into(), Value::Null);
                     obj.insert("along_roads_m".into(), Value::Null);
+                    obj.insert("drive_time_s".into(), Value::Null);
                     obj.insert("route".into(), Value::Null);
                     obj.insert("road_reason".into(), json!(reason));
                 }
@@ -259,6 +265,10 @@ impl Distances {
         match &self.route {
             Ok(route) => {
                 out.insert("interchange_road_m".into(), dm(route.road_distance_m));
+                out.insert(
+                    "interchange_drive_min".into(),
+                    json!((route.drive_time_s / 6.0).round() / 10.0),
+                );
                 out.insert(
                     "nearest_access_road".into(),
                     json!(display_name(&route.access_road)),
