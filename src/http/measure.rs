@@ -151,8 +151,10 @@ async fn measure(body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, Api
             format!("the body is not JSON: {e}"),
         )
     })?;
-    let geometry = measure::measure_geometry(value)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let geometry = measure::measure_geometry(value).map_err(|e| ApiError {
+        parameter: e.position().map(str::to_string),
+        ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+    })?;
     Ok(Json(geometry_json(&geometry)))
 }
 

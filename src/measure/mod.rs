@@ -10,11 +10,19 @@
 
 pub mod cli;
 pub mod render;
+mod shape;
 
-use geo::{Coord, GeodesicArea, Geometry};
+use geo::orient::{Direction, Orient};
+use geo::GeodesicArea;
 use serde_json::Value;
 
 use crate::zone::distance::geodesic;
+use shape::Shape;
+
+/// The largest area measured, m²: a million km², far beyond any plot or zone (Bulgaria is
+/// 111 000 km²). Anything larger is almost surely a drawing mistake (a ring around the
+/// world, a box with its corners at the poles) whose geodesic area means nothing here.
+pub const MAX_AREA_M2: f64 = 1e12;
 
 /// Why a geometry cannot be measured.
 #[derive(Debug, thiserror::Error)]
@@ -25,10 +33,24 @@ pub enum MeasureError {
     NoGeometry,
     #[error("a {0} has neither a length nor an area to measure; send a LineString, MultiLineString, Polygon or MultiPolygon")]
     Unsupported(String),
-    #[error("coordinates must be finite WGS84 longitude/latitude (-180..180, -90..90), found [{0}, {1}]")]
-    NotLonLat(f64, f64),
-    #[error("a line needs at least two positions")]
-    TooShort,
+    #[error("{path}: {reason}")]
+    Position { path: String, reason: String },
+    #[error("the geometry is not valid: {0}")]
+    Invalid(String),
+    #[error("the {0} is empty: there is nothing to measure")]
+    Empty(&'static str),
+    #[error("the area is {0:.0} m², more than the {MAX_AREA_M2:e} m² measured here; draw a smaller ring")]
+    TooLarge(f64),
+}
+
+impl MeasureError {
+    /// The path of the position at fault (`coordinates[0][3]`), when there is one.
+    pub fn position(&self) -> Option<&str> {
+        match self {
+            MeasureError::Position { path, .. } => Some(path),
+            _ => None,
+        }
+    }
 }
 
 /// What `POST /measure` answers.
@@ -39,61 +61,29 @@ pub enum Measured {
 }
 
 /// The geodesic length of a (multi)line or the geodesic area of a (multi)polygon, from a
-/// GeoJSON geometry or feature in WGS84 lon/lat.
+/// GeoJSON geometry or feature in WGS84 lon/lat. The area is the same whichever way the
+/// rings turn: they are oriented (exteriors counter-clockwise, holes clockwise) before the
+/// geodesic area, so holes are subtracted and a clockwise ring is not taken for the rest of
+/// the Earth.
 pub fn measure_geometry(value: Value) -> Result<Measured, MeasureError> {
-    let gj = serde_json::from_value::<geojson::GeoJson>(value)
-        .map_err(|e| MeasureError::NotGeoJson(e.to_string()))?;
-    let geometry = match gj {
-        geojson::GeoJson::Geometry(g) => g,
-        geojson::GeoJson::Feature(f) => f.geometry.ok_or(MeasureError::NoGeometry)?,
-        geojson::GeoJson::FeatureCollection(_) => {
-            return Err(MeasureError::Unsupported("FeatureCollection".into()))
-        }
-    };
-    let geometry: Geometry<f64> = geometry
-        .try_into()
-        .map_err(|e: geojson::Error| MeasureError::NotGeoJson(e.to_string()))?;
-    use geo::CoordsIter;
-    for c in geometry.coords_iter() {
-        if !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0) {
-            return Err(MeasureError::NotLonLat(c.x, c.y));
-        }
-    }
-    let line_length = |coords: &[Coord]| {
-        if coords.len() < 2 {
-            Err(MeasureError::TooShort)
-        } else {
-            Ok(geodesic::path_length(coords))
-        }
-    };
-    match geometry {
-        Geometry::LineString(l) => Ok(Measured::Length {
-            length_m: line_length(&l.0)?,
+    // `+ 0.0` turns a negative zero into a positive one.
+    match shape::read(&value)? {
+        Shape::Lines(lines) => Ok(Measured::Length {
+            length_m: lines.iter().map(|l| geodesic::path_length(l)).sum::<f64>() + 0.0,
         }),
-        Geometry::MultiLineString(m) => Ok(Measured::Length {
-            length_m: m
-                .0
-                .iter()
-                .map(|l| line_length(&l.0))
-                .sum::<Result<f64, _>>()?,
-        }),
-        Geometry::Polygon(p) => {
-            let (perimeter_m, area_m2) = p.geodesic_perimeter_area_unsigned();
+        Shape::Polygons(polygons) => {
+            let oriented = polygons.orient(Direction::Default);
+            let (perimeter_m, area_m2) = oriented.geodesic_perimeter_area_unsigned();
+            if !(area_m2.is_finite() && area_m2 <= MAX_AREA_M2) {
+                return Err(MeasureError::TooLarge(area_m2));
+            }
+            if area_m2 <= 0.0 {
+                return Err(MeasureError::Invalid("the polygon has no area".into()));
+            }
             Ok(Measured::Area {
-                area_m2,
-                perimeter_m,
+                area_m2: area_m2 + 0.0,
+                perimeter_m: perimeter_m + 0.0,
             })
         }
-        Geometry::MultiPolygon(m) => {
-            let (perimeter_m, area_m2) = m.geodesic_perimeter_area_unsigned();
-            Ok(Measured::Area {
-                area_m2,
-                perimeter_m,
-            })
-        }
-        Geometry::Point(_) | Geometry::MultiPoint(_) => {
-            Err(MeasureError::Unsupported("Point".into()))
-        }
-        _ => Err(MeasureError::Unsupported("GeometryCollection".into())),
     }
 }
