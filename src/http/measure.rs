@@ -14,6 +14,7 @@ use geo::Coord;
 use serde_json::{json, Value};
 
 use super::{blocking, ApiError, ApiPath, ApiQuery, AppState};
+use crate::features::params::Params;
 use crate::geodata::CadastralId;
 use crate::measure::{self, render};
 use crate::zone::distance::table::EAGER_PLOTS;
@@ -34,10 +35,26 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// The query string as decoded name/value pairs, in order.
+type Query = ApiQuery<Vec<(String, String)>>;
+
+/// Every parameter is understood or refused: these endpoints take none.
+fn no_parameters(pairs: Vec<(String, String)>) -> Result<(), ApiError> {
+    match pairs.into_iter().next() {
+        None => Ok(()),
+        Some((name, _)) => Err(ApiError::bad_parameter(
+            name.chars().take(64).collect::<String>(),
+            "unknown parameter: this endpoint takes none",
+        )),
+    }
+}
+
 async fn plot_distances(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(pairs): Query,
 ) -> Result<Json<Value>, ApiError> {
+    no_parameters(pairs)?;
     let id: CadastralId = id.parse().map_err(|e| ApiError::bad_parameter("id", e))?;
     let zone = state.zone();
     let body = blocking(move || {
@@ -54,12 +71,6 @@ async fn plot_distances(
     })
     .await?;
     Ok(Json(body))
-}
-
-#[derive(serde::Deserialize)]
-struct PointQuery {
-    lon: Option<String>,
-    lat: Option<String>,
 }
 
 /// Parses a coordinate parameter: present, a finite number, within ±`limit` degrees.
@@ -83,10 +94,14 @@ fn coordinate(name: &str, value: Option<&str>, limit: f64) -> Result<f64, ApiErr
 
 async fn point_distances(
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<PointQuery>,
+    ApiQuery(pairs): Query,
 ) -> Result<Json<Value>, ApiError> {
-    let lon = coordinate("lon", query.lon.as_deref(), 180.0)?;
-    let lat = coordinate("lat", query.lat.as_deref(), 90.0)?;
+    let mut params = Params::new(pairs);
+    let lon = params.take("lon")?;
+    let lat = params.take("lat")?;
+    params.finish(&["lon", "lat"])?;
+    let lon = coordinate("lon", lon.as_deref(), 180.0)?;
+    let lat = coordinate("lat", lat.as_deref(), 90.0)?;
     let zone = state.zone();
     let distances = blocking(move || {
         Ok(zone
@@ -116,11 +131,19 @@ fn whole_table(state: &AppState) -> Result<std::sync::Arc<Zone>, ApiError> {
     }
 }
 
-async fn table_json(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn table_json(
+    State(state): State<AppState>,
+    ApiQuery(pairs): Query,
+) -> Result<Json<Value>, ApiError> {
+    no_parameters(pairs)?;
     Ok(Json(render::json(&whole_table(&state)?.distances)))
 }
 
-async fn table_csv(State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn table_csv(
+    State(state): State<AppState>,
+    ApiQuery(pairs): Query,
+) -> Result<Response, ApiError> {
+    no_parameters(pairs)?;
     let data = whole_table(&state)?;
     Ok((
         [
@@ -135,7 +158,11 @@ async fn table_csv(State(state): State<AppState>) -> Result<Response, ApiError> 
         .into_response())
 }
 
-async fn measure(body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
+async fn measure(
+    ApiQuery(pairs): Query,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    no_parameters(pairs)?;
     let body = body.map_err(|rejection| {
         let status = rejection.status();
         let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {

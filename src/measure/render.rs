@@ -6,12 +6,13 @@ use serde_json::{json, Map, Value};
 use crate::zone::DistanceTable;
 
 /// The table's columns: the card summary's keys, after the plot and its stage.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 13] = [
     "plot_id",
     "stage",
     "motorway_m",
     "interchange_m",
     "interchange_road_m",
+    "interchange_drive_min",
     "nearest_access_road",
     "access_m",
     "ring_road_m",
@@ -48,9 +49,23 @@ fn cell(row: &Map<String, Value>, column: &str) -> String {
     }
 }
 
-/// RFC 4180 CSV with a header line.
+/// A text cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
+/// return first: OWASP's CSV-injection rule) gets a leading `'`, which spreadsheets show as
+/// text. Numbers are left as they are (the table's are never negative anyway).
+fn neutralise_formula(cell: String) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// RFC 4180 CSV with a header line; text that could run as a spreadsheet formula is
+/// neutralised ([`neutralise_formula`]).
 pub fn csv(table: &DistanceTable) -> String {
     let quote = |s: String| {
+        let s = neutralise_formula(s);
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {
@@ -82,4 +97,25 @@ pub fn markdown(table: &DistanceTable) -> String {
 /// The JSON document of `GET /plots/distances`.
 pub fn json(table: &DistanceTable) -> Value {
     json!({ "columns": COLUMNS, "plots": rows(table) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise_formula;
+
+    #[test]
+    fn cells_that_would_run_as_formulas_are_neutralised() {
+        for risky in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+2",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise_formula(risky.into()), format!("'{risky}"));
+        }
+        assert_eq!(neutralise_formula("-12.5".into()), "-12.5");
+        assert_eq!(neutralise_formula("Път I-5".into()), "Път I-5");
+    }
 }
