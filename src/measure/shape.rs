@@ -10,7 +10,7 @@
 use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
 use serde_json::Value;
 
-use super::MeasureError;
+use super::error::MeasureError;
 
 /// A geometry that has a length or an area.
 #[derive(Debug, Clone)]
