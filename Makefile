@@ -38,7 +38,7 @@ unit:
 
 # The served MapLibre style, checked by gl-style-validate (@maplibre/maplibre-gl-style-spec).
 style: $(WEB_STAMP)
-	ZAGORE_STYLE_OUT=$(CURDIR)/target/style.json $(CARGO) test --locked --test tiles_http style_json
+	ZAGORE_STYLE_OUT=$(CURDIR)/target/style.json $(CARGO) test --locked --test suite tiles_http::style_json
 	@bash scripts/validate-style.sh target/style.json
 
 # The viewer in headless Chromium, against the debug binary; screenshots go to artifacts/.

@@ -3,7 +3,7 @@
 # pinned in web/style-validate/package-lock.json). Starts no server: give it a style.json,
 # for example one written by the tiles HTTP test:
 #
-#   ZAGORE_STYLE_OUT=target/style.json cargo test --test tiles_http style_json
+#   ZAGORE_STYLE_OUT=target/style.json cargo test --test suite tiles_http::style_json
 #   scripts/validate-style.sh target/style.json
 #
 # Installs the validator from the lock file on first use (needs npm and the npm registry).

@@ -1,7 +1,7 @@
 //! # zagore — the map and geodata service of Industrial Zone Zagore, Stara Zagora
 //!
 //! Data flows one way, and so do the modules: each may use the ones before it in this tour,
-//! never one after it (`tests/layers.rs` checks every `use crate::…` against this order).
+//! never one after it (`tests/suite/layers.rs` checks every `use crate::…` against this order).
 //!
 //! 1. [`config`] — defaults, the TOML config file, environment variables and flags.
 //! 2. [`geodata`] — reads the zone's layers (the layer source seam), decides each file's CRS

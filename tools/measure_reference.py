@@ -1,4 +1,4 @@
-"""Reference areas for tests/measure_hostile.rs, from pyproj's Geod (GeographicLib), an
+"""Reference areas for tests/suite/measure_hostile.rs, from pyproj's Geod (GeographicLib), an
 implementation independent of the service's.
 
     python3 -m venv /tmp/pyref && /tmp/pyref/bin/pip install pyproj

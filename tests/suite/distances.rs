@@ -5,7 +5,7 @@
 //! index over the targets' segments gives exactly the answer of searching every segment,
 //! for random points and shapes over a synthetic cadastre and for every bundled plot.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 use geo::{Coord, Distance, Geodesic, Point};

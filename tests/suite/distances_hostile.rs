@@ -1,7 +1,7 @@
 //! The distance endpoints against a hostile client and hostile data (issue 12): every
 //! parameter is understood or refused, and CSV cells cannot run as spreadsheet formulas.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, spawn_app_with, test_config};
 use serde_json::Value;

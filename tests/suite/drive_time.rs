@@ -1,7 +1,7 @@
 //! Drive time to the A1 interchange (issue 16): the road route's time from each road's
 //! `maxspeed_kmh` (or its class's default), in the distances answer and on the plot card.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -2,7 +2,7 @@
 //! values in tests/data/cs2cs_plot_vertices.tsv, made by `python3 tools/feature_reference.py`),
 //! each CRS in its authority axis order, EPSG:7801 exactly as the source, and `bbox-crs`.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,7 +20,7 @@ struct Vertex {
 }
 
 fn vertices() -> Vec<Vertex> {
-    include_str!("data/cs2cs_plot_vertices.tsv")
+    include_str!("../data/cs2cs_plot_vertices.tsv")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {

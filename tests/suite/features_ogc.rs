@@ -1,7 +1,7 @@
 //! OGC API – Features over HTTP: landing page and content negotiation, conformance, the
 //! OpenAPI document, collections, paging, bbox, property filters, and the 400/404 answers.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 //! The plot look-ups over HTTP: `/plots/at` (what lies under a click, with the full plot card)
 //! and `/plots/search` (by identifier or УПИ label, ranked).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// (id, planar centroid in EPSG:7801 → lat, lon by cs2cs), from tools/feature_reference.py.
 fn centroids() -> Vec<(String, f64, f64)> {
-    include_str!("data/cs2cs_plot_centroids.tsv")
+    include_str!("../data/cs2cs_plot_centroids.tsv")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {

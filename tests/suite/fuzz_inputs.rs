@@ -1,7 +1,7 @@
 //! Property tests: the GeoJSON reader, the identifier, bbox and CRS parsers, and every query
 //! endpoint never panic and never answer 5xx, whatever they are given.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

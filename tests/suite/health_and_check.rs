@@ -1,7 +1,7 @@
 //! The service starts on the bundled geodata and answers `/health`; `zagore check` reports
 //! both stages with their areas and exits 0 on good data, non-zero on bad data.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

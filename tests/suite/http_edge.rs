@@ -3,7 +3,7 @@
 //! bodies, case-sensitive bearer schemes, non-canonical tile addresses. Each test is named
 //! after what broke.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! The R*-tree answers bbox and point queries exactly, on the bundled geodata.
 
-mod common;
+use crate::common;
 
 use geo::{Centroid, InteriorPoint};
 use zagore::geodata::{Dataset, LayerKind};

@@ -1,7 +1,7 @@
 //! Behind a TLS proxy, every absolute link of every endpoint names the same public base
 //! (issue 13: TileJSON said https while the OGC links said http).
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, test_config, TestApp};
 use serde_json::Value;

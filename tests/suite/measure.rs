@@ -3,7 +3,7 @@
 //! routing respects one-way roads: with a one-way road leading away from the interchange,
 //! a point on it is told it has no route, with the reason.
 
-mod common;
+use crate::common;
 
 use common::{bundled_geodata, spawn_app, spawn_app_with};
 use serde_json::{json, Value};

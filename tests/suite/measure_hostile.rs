@@ -3,7 +3,7 @@
 //! invalid rings measured anyway, negative zeros. Reference values: pyproj's Geod
 //! (`tools/measure_reference.py`).
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, TestApp};
 use serde_json::{json, Value};

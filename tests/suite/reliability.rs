@@ -2,7 +2,7 @@
 //! keeps serving the last good version, guards its admin endpoint, reports metrics, limits
 //! absurd requests, and drains requests in flight on SIGTERM.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -14,7 +14,7 @@ struct ControlPoint {
 }
 
 fn control_points() -> Vec<ControlPoint> {
-    let text = include_str!("data/cs2cs_control_points.tsv");
+    let text = include_str!("../data/cs2cs_control_points.tsv");
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {

@@ -2,7 +2,7 @@
 //! starts, answers each plot's distances on request, and says plainly that the whole table
 //! is not kept.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, test_config};
 use zagore::synth::{generate, SynthOptions};

@@ -3,8 +3,8 @@
 //! rules, clipping to the buffer, accuracy against the source geometry, and that
 //! neighbouring plots share their boundary exactly at every zoom.
 
-mod common;
-mod tiles_support;
+use crate::common;
+use crate::tiles_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

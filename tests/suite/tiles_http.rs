@@ -2,8 +2,8 @@
 //! CORS, 204 for empty tiles, 400 problems for bad addresses, TileJSON, the style, the
 //! glyphs, and the cache being dropped when the data changes.
 
-mod common;
-mod tiles_support;
+use crate::common;
+use crate::tiles_support;
 
 use std::io::Read;
 

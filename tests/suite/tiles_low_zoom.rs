@@ -3,8 +3,8 @@
 //! smaller than a pixel are dropped but their density kept as pixel squares, labels go only
 //! to plots that can hold one, and the tile stays small.
 
-mod common;
-mod tiles_support;
+use crate::common;
+use crate::tiles_support;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,29 @@
+//! The integration tests, one binary: each module is what a user or a client checks of one
+//! capability, against the real app started on port 0 (`common::spawn_app`) or the real binary.
+//! One binary, not one per file, so the suite links once (and a clean build fits a small disk).
+
+mod common;
+mod tiles_support;
+
+mod distances;
+mod distances_hostile;
+mod drive_time;
+mod features_crs;
+mod features_ogc;
+mod features_plots;
+mod fuzz_inputs;
+mod geodata_errors;
+mod health_and_check;
+mod http_edge;
+mod index;
+mod layers;
+mod links_behind_proxy;
+mod measure;
+mod measure_hostile;
+mod reliability;
+mod reprojection;
+mod scale;
+mod synth;
+mod tiles;
+mod tiles_http;
+mod tiles_low_zoom;
