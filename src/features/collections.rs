@@ -10,9 +10,10 @@ use super::params::ParamError;
 use crate::geodata::{Crs, Layer, LayerKind, PropValue};
 use crate::zone::{Derived, Zone};
 
-/// CRSs listed for every collection (besides its storage CRS). Any other EPSG code PROJ knows
-/// is served on request too.
-pub const LISTED_CRS: [Crs; 9] = [
+/// CRSs listed for every collection (besides its storage CRS), and the only ones a request's
+/// `crs` or `bbox-crs` may name: a request's text is never handed to PROJ, so a request can
+/// never make PROJ open a file (`+nadgrids=`) or build a transform nobody listed.
+pub const LISTED_CRS: [Crs; 10] = [
     Crs::Crs84,
     Crs::Epsg(4326),
     Crs::Epsg(7801),
@@ -22,6 +23,8 @@ pub const LISTED_CRS: [Crs; 9] = [
     Crs::Epsg(7800),
     Crs::Epsg(25835),
     Crs::Epsg(4258),
+    // ETRS89 / LAEA Europe, the grid of European statistics (and of EU planners).
+    Crs::Epsg(3035),
 ];
 
 /// A collection's title and description.
@@ -44,16 +47,20 @@ pub fn describe(kind: LayerKind) -> (&'static str, &'static str) {
     }
 }
 
-/// The CRSs a layer is listed in: its storage CRS first, then [`LISTED_CRS`].
-pub fn crs_list(layer: &Layer) -> Vec<String> {
-    let mut list = vec![layer.source_crs.uri()];
+/// The CRSs a layer is served in: its storage CRS first, then [`LISTED_CRS`].
+pub fn listed_crs(layer: &Layer) -> Vec<Crs> {
+    let mut list = vec![layer.source_crs.clone()];
     for crs in LISTED_CRS {
-        let uri = crs.uri();
-        if !list.contains(&uri) {
-            list.push(uri);
+        if !list.contains(&crs) {
+            list.push(crs);
         }
     }
     list
+}
+
+/// The URIs of the CRSs a layer is listed in ([`listed_crs`]).
+pub fn crs_list(layer: &Layer) -> Vec<String> {
+    listed_crs(layer).iter().map(Crs::uri).collect()
 }
 
 /// A collection's metadata document (`/collections/{id}` and each entry of `/collections`).

@@ -5,7 +5,7 @@
 use geo::Intersects;
 use serde_json::{json, Value};
 
-use super::collections::{Filter, Queryables};
+use super::collections::{listed_crs, Filter, Queryables};
 use super::negotiate::{self, encode, query_string};
 use super::output::{feature, GeometryWriter, Properties};
 use super::params::{parse_bbox, parse_count, parse_limit, CrsChoice, ParamError, Params};
@@ -124,11 +124,11 @@ fn parse_items_request(
         None => 0,
     };
     let crs = match params.take("crs")? {
-        Some(t) => CrsChoice::parse("crs", &t)?,
+        Some(t) => CrsChoice::parse("crs", &t, &listed_crs(layer))?,
         None => CrsChoice::crs84(),
     };
     let bbox_crs = match params.take("bbox-crs")? {
-        Some(t) => Some(CrsChoice::parse("bbox-crs", &t)?),
+        Some(t) => Some(CrsChoice::parse("bbox-crs", &t, &listed_crs(layer))?),
         None => None,
     };
     let bbox = match (params.take("bbox")?, bbox_crs) {
@@ -311,7 +311,7 @@ pub fn item(
     let mut params = Params::new(pairs);
     negotiate::choose(params.take("f")?.as_deref(), accept, false)?;
     let crs = match params.take("crs")? {
-        Some(t) => CrsChoice::parse("crs", &t)?,
+        Some(t) => CrsChoice::parse("crs", &t, &listed_crs(layer))?,
         None => CrsChoice::crs84(),
     };
     params.finish(&["f", "crs"])?;

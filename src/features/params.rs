@@ -140,20 +140,36 @@ impl CrsChoice {
     }
 
     /// Parses a CRS URI (`http://www.opengis.net/def/crs/EPSG/0/3857`), a safe CURIE
-    /// (`[EPSG:3857]`) or the short forms `EPSG:3857` / `CRS84`, and asks PROJ for its axes.
-    pub fn parse(name: &str, text: &str) -> Result<CrsChoice, ParamError> {
+    /// (`[EPSG:3857]`) or the short forms `EPSG:3857` / `CRS84`, accepts it only when it is
+    /// one of `listed` (the collection's CRSs), and only then asks PROJ for its axes. The
+    /// check is on the parsed value, not the text: however a PROJ string is spelled
+    /// (`[ +proj=merc]`), it is refused before PROJ sees it.
+    pub fn parse(name: &str, text: &str, listed: &[Crs]) -> Result<CrsChoice, ParamError> {
         let trimmed = text.trim();
         let inner = trimmed
             .strip_prefix('[')
             .and_then(|t| t.strip_suffix(']'))
             .unwrap_or(trimmed);
-        if inner.starts_with('+') {
+        let crs: Crs = match inner.parse::<Crs>() {
+            Ok(Crs::Proj(_)) => {
+                return Err(ParamError::new(
+                    name,
+                    "PROJ strings are not accepted here; name the CRS by URI, e.g. http://www.opengis.net/def/crs/EPSG/0/3857",
+                ))
+            }
+            Ok(crs) => crs,
+            Err(e) => return Err(ParamError::new(name, e)),
+        };
+        if !listed.contains(&crs) {
+            let uris: Vec<String> = listed.iter().map(Crs::uri).collect();
             return Err(ParamError::new(
                 name,
-                "PROJ strings are not accepted here; name the CRS by URI, e.g. http://www.opengis.net/def/crs/EPSG/0/3857",
+                format!(
+                    "{crs} is not served; the collection's CRSs are {}",
+                    uris.join(", ")
+                ),
             ));
         }
-        let crs: Crs = inner.parse().map_err(|e| ParamError::new(name, e))?;
         let axes = crs
             .axis_directions()
             .map_err(|e| ParamError::new(name, e))?;

@@ -197,7 +197,7 @@ async fn output_crs_matches_cs2cs_in_each_authority_axis_order() {
 }
 
 #[tokio::test]
-async fn every_listed_crs_is_served_and_unlisted_epsg_codes_too() {
+async fn every_listed_crs_is_served_and_no_other() {
     let app = spawn_app().await;
     let (_, c) = app.get_json("/collections/plots").await;
     for crs in c["crs"].as_array().unwrap() {
@@ -211,14 +211,74 @@ async fn every_listed_crs_is_served_and_unlisted_epsg_codes_too() {
             format!("<{crs}>")
         );
     }
-    // Not listed, but PROJ knows it: ETRS89 / LAEA Europe (northing first, checked above)
-    // and Pulkovo 1942 / Gauss-Kruger zone 5; spelled as URN, safe CURIE and short code.
-    for crs in ["urn:ogc:def:crs:EPSG::3035", "[EPSG:28405]", "EPSG:2100"] {
+    // A listed CRS in its other spellings: URN, safe CURIE, short code.
+    for crs in ["urn:ogc:def:crs:EPSG::3035", "[EPSG:3035]", "EPSG:3035"] {
         let resp = app
             .get(&format!("/collections/plots/items/27214.33.1?crs={crs}"))
             .await;
         assert_eq!(resp.status(), 200, "{crs}");
     }
+    // PROJ knows these, but they are not listed: refused, naming the parameter, with the list.
+    for crs in ["[EPSG:28405]", "EPSG:2100", "urn:ogc:def:crs:EPSG::3034"] {
+        for (path, name) in [
+            ("/collections/plots/items/27214.33.1?crs=", "crs"),
+            ("/collections/plots/items?crs=", "crs"),
+            (
+                "/collections/plots/items?bbox=1,2,3,4&bbox-crs=",
+                "bbox-crs",
+            ),
+        ] {
+            let (status, body) = app.get_json(&format!("{path}{crs}")).await;
+            assert_eq!(status, 400, "{path}{crs}: {body}");
+            assert_eq!(body["parameter"], name, "{body}");
+            assert!(
+                body["detail"].as_str().unwrap().contains("EPSG/0/7801"),
+                "{body}"
+            );
+        }
+    }
+}
+
+/// Regression: `crs=[ +proj=merc +type=crs]` (a space after the bracket) passed a check on the
+/// text and was answered in that CRS; with `+nadgrids=` naming a path, PROJ opened the file
+/// (a FIFO there blocked the workers). The check is now on the parsed CRS, against the list.
+#[tokio::test]
+async fn proj_strings_in_crs_are_refused_however_they_are_spelled() {
+    let app = spawn_app().await;
+    // A FIFO: were PROJ to open it, the request would block rather than answer.
+    let fifo = std::env::temp_dir().join(format!("zagore-nadgrids-{}", std::process::id()));
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.map(|s| s.success()).unwrap_or(false), "mkfifo");
+    let spellings = [
+        "[ +proj=merc +type=crs]".to_string(),
+        "[+proj=merc +type=crs]".to_string(),
+        " +proj=merc".to_string(),
+        format!(
+            "[ +proj=longlat +ellps=GRS80 +nadgrids={} +type=crs]",
+            fifo.display()
+        ),
+    ];
+    for crs in &spellings {
+        let q: String = crs.bytes().map(|b| format!("%{b:02X}")).collect();
+        for (path, name) in [
+            ("/collections/plots/items/27214.33.1?crs=", "crs"),
+            ("/collections/plots/items?crs=", "crs"),
+            (
+                "/collections/plots/items?bbox=1,2,3,4&bbox-crs=",
+                "bbox-crs",
+            ),
+        ] {
+            let resp = app.get(&format!("{path}{q}")).await;
+            assert_eq!(resp.status(), 400, "{path}{crs}");
+            assert!(resp.headers().get("content-crs").is_none(), "{crs}");
+            let body: serde_json::Value = resp.json().await.unwrap();
+            assert_eq!(body["parameter"], name, "{body}");
+        }
+    }
+    // The service still answers at once.
+    assert_eq!(app.get("/health").await.status(), 200);
+    let _ = std::fs::remove_file(&fifo);
 }
 
 #[tokio::test]
