@@ -6,8 +6,11 @@
 //! easting/longitude first inside the service); the axis order a *file* uses is a separate,
 //! explicit [`AxisOrder`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -246,11 +249,46 @@ impl fmt::Display for AxisOrder {
 
 /// A PROJ transform between two CRSs, easting/longitude first on both sides.
 ///
-/// PROJ objects are not thread-safe; build one per thread (they are cheap once `proj.db`
-/// is open) and keep it on the stack.
+/// PROJ objects are not thread-safe, and building one is not cheap: PROJ searches
+/// `proj.db` for the candidate operations, 100 ms and more for some pairs (EPSG:7801 →
+/// EPSG:3035). So each thread keeps the transforms it has built (see [`cached_proj`]) and a
+/// `Transform` shares one of them; it is neither `Send` nor `Sync` and lives on the stack
+/// of the thread that made it.
 pub struct Transform {
     from: Crs,
-    proj: Option<Proj>,
+    proj: Option<Rc<Proj>>,
+}
+
+/// How many transforms one thread keeps. The CRSs a request may name are an allow-list, so
+/// in a server this is never reached; a command reading many files in odd CRSs starts over.
+const CACHED_PER_THREAD: usize = 64;
+
+thread_local! {
+    static TRANSFORMS: RefCell<HashMap<(Crs, Crs), Rc<Proj>>> = RefCell::new(HashMap::new());
+}
+
+/// This thread's PROJ transform `from` → `to`, built on first use. Failures are not kept:
+/// they are reported to whoever asked, and asking again asks PROJ again.
+fn cached_proj(from: &Crs, to: &Crs) -> Result<Rc<Proj>, CrsError> {
+    let key = (from.clone(), to.clone());
+    if let Some(proj) = TRANSFORMS.with(|t| t.borrow().get(&key).cloned()) {
+        return Ok(proj);
+    }
+    let proj = builder()
+        .proj_known_crs(&from.proj_name(), &to.proj_name(), None)
+        .map_err(|e| CrsError::Unknown {
+            crs: format!("{from} → {to}"),
+            reason: e.to_string(),
+        })?;
+    let proj = Rc::new(proj);
+    TRANSFORMS.with(|t| {
+        let mut t = t.borrow_mut();
+        if t.len() >= CACHED_PER_THREAD {
+            t.clear();
+        }
+        t.insert(key, Rc::clone(&proj));
+    });
+    Ok(proj)
 }
 
 impl Transform {
@@ -259,14 +297,7 @@ impl Transform {
         let proj = if identity {
             None
         } else {
-            Some(
-                builder()
-                    .proj_known_crs(&from.proj_name(), &to.proj_name(), None)
-                    .map_err(|e| CrsError::Unknown {
-                        crs: format!("{from} → {to}"),
-                        reason: e.to_string(),
-                    })?,
-            )
+            Some(cached_proj(from, to)?)
         };
         Ok(Transform {
             from: from.clone(),
@@ -283,7 +314,7 @@ impl Transform {
             from: self.from.to_string(),
             x,
             y,
-            reason: e.to_string(),
+            reason: plain_reason(&e.to_string()),
         })?;
         if out.0.is_finite() && out.1.is_finite() {
             Ok(out)
@@ -318,6 +349,24 @@ impl Transform {
             Some(e) => Err(e),
             None => Ok(out),
         }
+    }
+}
+
+/// PROJ's reason for a failed transformation, in words a caller can act on. PROJ reports
+/// some failures only by number ("Unknown error (code 4096)"); the number says which family
+/// it belongs to (`PROJ_ERR_*` in `proj.h`). The original text goes to the log.
+fn plain_reason(proj_text: &str) -> String {
+    tracing::debug!(proj = proj_text, "PROJ could not transform a coordinate");
+    let code = proj_text
+        .strip_prefix("Unknown error (code ")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|n| n.parse::<u32>().ok());
+    match code {
+        None => proj_text.to_string(),
+        Some(2049) => "the coordinate is not valid for this transformation".to_string(),
+        Some(2050) => "the coordinate is outside the domain of the projection".to_string(),
+        Some(1024..=2047) => "the transformation cannot be set up".to_string(),
+        Some(_) => "the coordinate is outside the area this transformation handles".to_string(),
     }
 }
 
@@ -364,5 +413,37 @@ mod tests {
         for crs in [Crs::Crs84, Crs::Epsg(7801), Crs::Epsg(3857)] {
             assert_eq!(crs.uri().parse::<Crs>().unwrap(), crs);
         }
+    }
+
+    #[test]
+    fn a_thread_builds_each_transform_once() {
+        let a = Transform::new(&CADASTRAL, &Crs::Epsg(3035)).unwrap();
+        let b = Transform::new(&CADASTRAL, &Crs::Epsg(3035)).unwrap();
+        let (Some(a), Some(b)) = (&a.proj, &b.proj) else {
+            panic!("EPSG:7801 → EPSG:3035 is not an identity");
+        };
+        assert!(Rc::ptr_eq(a, b), "the second transform was built again");
+        // Another thread builds its own: PROJ objects must not cross threads.
+        let elsewhere = std::thread::spawn(|| {
+            let t = Transform::new(&CADASTRAL, &Crs::Epsg(3035)).unwrap();
+            t.apply(400_000.0, 4_700_000.0).unwrap()
+        })
+        .join()
+        .unwrap();
+        let here = Transform::new(&CADASTRAL, &Crs::Epsg(3035))
+            .unwrap()
+            .apply(400_000.0, 4_700_000.0)
+            .unwrap();
+        assert_eq!(elsewhere, here);
+    }
+
+    #[test]
+    fn proj_error_numbers_become_words() {
+        for code in ["4096", "2052", "2049", "2050", "1027"] {
+            let said = plain_reason(&format!("Unknown error (code {code})"));
+            assert!(!said.contains("Unknown error"), "{code}: {said}");
+            assert!(!said.contains(code), "{code}: {said}");
+        }
+        assert_eq!(plain_reason("Invalid coordinate"), "Invalid coordinate");
     }
 }
