@@ -136,16 +136,30 @@ impl MatchKind {
     }
 }
 
-/// Lower case, single spaces, and without a leading `УПИ`/`UPI` word.
+/// Lower case, single spaces, and without a leading `УПИ`/`UPI` word. The word alone
+/// normalises to the empty string: it asks for every plot with a УПИ label.
 fn normalise_upi(text: &str) -> String {
-    let words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();
-    let mut joined = words.join(" ");
-    for prefix in ["упи ", "upi "] {
-        if let Some(rest) = joined.strip_prefix(prefix) {
-            joined = rest.to_string();
-        }
+    let mut words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();
+    if words.first().is_some_and(|w| w == "упи" || w == "upi") {
+        words.remove(0);
     }
-    joined
+    words.join(" ")
+}
+
+/// Where `needle` occurs in `hay` without cutting a word: a needle that begins (ends) with
+/// a letter must not be preceded (followed) by one, so `ii` is not found in `iii-33.8` and
+/// `кв` is found in `кв. 1`. Digits may run on (`520.1` is found in `520.101`), as a
+/// cadastral number typed in part should be.
+fn find_whole(hay: &str, needle: &str) -> Option<usize> {
+    let starts_alpha = needle.chars().next().is_some_and(char::is_alphabetic);
+    let ends_alpha = needle.chars().next_back().is_some_and(char::is_alphabetic);
+    hay.match_indices(needle).map(|(at, _)| at).find(|&at| {
+        let before = hay[..at].chars().next_back();
+        let after = hay[at + needle.len()..].chars().next();
+        let cuts_before = starts_alpha && before.is_some_and(char::is_alphabetic);
+        let cuts_after = ends_alpha && after.is_some_and(char::is_alphabetic);
+        !cuts_before && !cuts_after
+    })
 }
 
 /// How `plot` matches the query, if at all.
@@ -166,21 +180,14 @@ pub fn match_plot(query: &str, plot: &Feature) -> Option<MatchKind> {
     let upi = normalise_upi(plot.str_prop("upi")?);
     let q = normalise_upi(q);
     if q.is_empty() {
-        return None;
+        // `УПИ` alone: every plot that has a label matches, as a label starting with it.
+        return (!upi.is_empty()).then_some(MatchKind::UpiPrefix);
     }
-    if upi == q {
-        Some(MatchKind::ExactUpi)
-    } else if let Some(rest) = upi.strip_prefix(q.as_str()) {
-        let word_ends = rest.starts_with(['-', ',', ' ']);
-        Some(if word_ends {
-            MatchKind::UpiWord
-        } else {
-            MatchKind::UpiPrefix
-        })
-    } else if upi.contains(q.as_str()) {
-        Some(MatchKind::UpiContains)
-    } else {
-        None
+    match find_whole(&upi, &q)? {
+        0 if upi.len() == q.len() => Some(MatchKind::ExactUpi),
+        0 if upi[q.len()..].starts_with(['-', ',', ' ']) => Some(MatchKind::UpiWord),
+        0 => Some(MatchKind::UpiPrefix),
+        _ => Some(MatchKind::UpiContains),
     }
 }
 

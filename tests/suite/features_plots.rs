@@ -249,21 +249,6 @@ async fn search_by_identifier_prefix_and_upi_label() {
         let found = ids(&search(&app, q).await);
         assert_eq!(found, vec!["27214.33.1", "27214.33.7"], "{q}");
     }
-    // "УПИ II" ranks the УПИ II plots (whole word) above УПИ III and IV (prefix only).
-    let found = search(&app, "УПИ II").await;
-    let upis: Vec<&str> = found
-        .iter()
-        .map(|f| f["properties"]["upi"].as_str().unwrap())
-        .collect();
-    let first_iii = upis.iter().position(|u| u.starts_with("УПИ III")).unwrap();
-    assert!(
-        upis[..first_iii].iter().all(|u| u.starts_with("УПИ II-")),
-        "{upis:?}"
-    );
-    assert!(
-        upis[first_iii..].iter().all(|u| !u.starts_with("УПИ II-")),
-        "{upis:?}"
-    );
     // Nothing matches: an empty collection.
     assert!(search(&app, "99999").await.is_empty());
     // limit, and the card on every result.
@@ -282,5 +267,62 @@ async fn search_by_identifier_prefix_and_upi_label() {
         assert_eq!(resp.status(), 400, "{query}");
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["parameter"], parameter, "{query}");
+    }
+}
+
+/// Regression: "УПИ II" also returned the УПИ III plots (as a prefix, "ii" of "iii").
+#[tokio::test]
+async fn search_upi_ii_returns_only_upi_ii_plots() {
+    let app = spawn_app().await;
+    let expected: BTreeSet<String> = source_plots()
+        .iter()
+        .filter(|p| {
+            p["properties"]["upi"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("УПИ II-"))
+        })
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(expected.len() >= 3, "{expected:?}");
+    for q in ["УПИ II", "упи ii", "UPI II", "  УПИ   II "] {
+        let found = search(&app, q).await;
+        let got: BTreeSet<String> = ids(&found).into_iter().collect();
+        assert_eq!(got, expected, "{q}");
+        for f in &found {
+            assert_eq!(f["search"]["match"], "upi_word", "{q}: {f}");
+        }
+    }
+    // "I" is a whole numeral too: not the start of II, III or IV.
+    for f in search(&app, "УПИ I").await {
+        let upi = f["properties"]["upi"].as_str().unwrap();
+        assert!(upi.starts_with("УПИ I-"), "{upi}");
+    }
+}
+
+/// Regression: "УПИ" alone, which the search box's placeholder suggests, found nothing.
+#[tokio::test]
+async fn search_upi_alone_lists_every_plot_with_a_label() {
+    let app = spawn_app().await;
+    let labelled: Vec<String> = source_plots()
+        .iter()
+        .filter(|p| p["properties"]["upi"].is_string())
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(labelled.len() > 10);
+    for q in ["УПИ", "упи", "UPI"] {
+        let resp = app
+            .client
+            .get(app.url("/plots/search"))
+            .query(&[("q", q), ("limit", "100")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{q}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["numberMatched"], labelled.len(), "{q}");
+        let got: BTreeSet<String> = ids(body["features"].as_array().unwrap())
+            .into_iter()
+            .collect();
+        assert_eq!(got, labelled.iter().cloned().collect(), "{q}");
     }
 }
