@@ -20,6 +20,7 @@ mod decide;
 pub mod error;
 pub mod manifest;
 pub mod model;
+mod open;
 mod parse;
 pub mod problem;
 pub mod properties;

@@ -17,6 +17,7 @@ use super::crs::{AxisOrder, Crs, Transform};
 use super::error::DataError;
 use super::manifest::{LayerManifest, Manifest};
 use super::model::{numeric_id, Checked, Dataset, Feature, Layer, LayerKind, LayerMeta};
+use super::open::{open_regular, read_regular};
 use super::parse::{label, parse_window, NotJson, ParsedFeature};
 use super::problem::{Problem, Problems, Severity};
 use super::properties::Interner;
@@ -63,7 +64,7 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
     let mut layers = Vec::new();
     // The version hash is folded in file by file, so no file's bytes outlive its reading.
     let mut version = VERSION_HASH_START;
-    if let Ok(bytes) = std::fs::read(dir.join(super::manifest::MANIFEST_FILE)) {
+    if let Ok(bytes) = read_regular(dir, &dir.join(super::manifest::MANIFEST_FILE)) {
         version = hash_part(version, &bytes);
     }
     for kind in LayerKind::ALL {
@@ -95,7 +96,7 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
             file: &shown,
             list: &mut problems,
         };
-        let parsed = match stream_layer(kind, &file, &settings, version, &mut sink) {
+        let parsed = match stream_layer(kind, dir, &file, &settings, version, &mut sink) {
             Streamed::Parsed(parsed, hashed) => {
                 version = hashed;
                 parsed
@@ -106,7 +107,7 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
             }
             // Something unusual in the file: the whole-file parser reports it exactly.
             Streamed::Unusual => {
-                let bytes = match std::fs::read(&file) {
+                let bytes = match read_regular(dir, &file) {
                     Ok(bytes) => bytes,
                     Err(e) => {
                         problems.push(cannot_read(e));
@@ -183,12 +184,13 @@ enum Streamed {
 /// memory at a time, each window parsed on every core as soon as it is read.
 fn stream_layer(
     kind: LayerKind,
+    dir: &Path,
     file: &Path,
     settings: &LayerManifest,
     version: u64,
     problems: &mut Problems,
 ) -> Streamed {
-    let reader = match std::fs::File::open(file) {
+    let reader = match open_regular(dir, file) {
         Ok(reader) => reader,
         Err(e) => return Streamed::Read(e),
     };
@@ -508,7 +510,14 @@ mod tests {
             list: &mut problems,
         };
         let settings = LayerManifest::default();
-        match stream_layer(LayerKind::Plots, file, &settings, 1, &mut sink) {
+        match stream_layer(
+            LayerKind::Plots,
+            file.parent().unwrap(),
+            file,
+            &settings,
+            1,
+            &mut sink,
+        ) {
             Streamed::Parsed(parsed, hash) => Some(outcome(parsed, problems, hash)),
             Streamed::Read(e) => panic!("{e}"),
             Streamed::Unusual => None,

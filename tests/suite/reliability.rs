@@ -215,6 +215,72 @@ async fn admin_reload_needs_the_token() {
     assert_eq!(health(&app).await["layers"]["plots"], 17);
 }
 
+/// Regression: a data file that was a FIFO hung a reload for ever (and `/admin/reload`
+/// answered 503 from then on); a symbolic link out of the data folder was followed.
+#[tokio::test]
+async fn a_fifo_or_a_link_out_of_the_data_folder_is_refused_at_once() {
+    let dir = copy_of_geodata();
+    let app = spawn_app_with(zagore::Config {
+        data_dir: dir.path().to_path_buf(),
+        admin_token: Some(TOKEN.to_string()),
+        ..test_config()
+    })
+    .await;
+    let poi = dir.path().join("poi.geojson");
+    let original = std::fs::read(&poi).unwrap();
+    let reload_quickly = || async {
+        tokio::time::timeout(Duration::from_secs(10), reload_with_token(&app))
+            .await
+            .expect("the reload hung")
+    };
+
+    std::fs::remove_file(&poi).unwrap();
+    let made = Command::new("mkfifo").arg(&poi).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    let resp = reload_quickly().await;
+    assert_eq!(resp.status(), 422);
+    let body: Value = resp.json().await.unwrap();
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("poi.geojson") && detail.contains("regular file"),
+        "{body}"
+    );
+    let h = health(&app).await;
+    assert_eq!(h["status"], "degraded", "{h:#}");
+    assert_eq!(
+        h["layers"]["poi"],
+        serde_json::json!(original_poi_count(&original))
+    );
+
+    // A link to a file outside the folder, even one with the right content.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("poi.geojson"), &original).unwrap();
+    std::fs::remove_file(&poi).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("poi.geojson"), &poi).unwrap();
+    let resp = reload_quickly().await;
+    assert_eq!(resp.status(), 422);
+    let body: Value = resp.json().await.unwrap();
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("outside the data folder"),
+        "{body}"
+    );
+
+    // The real file back: the service reloads again (the stuck reader did not stay behind).
+    std::fs::remove_file(&poi).unwrap();
+    std::fs::write(&poi, &original).unwrap();
+    let resp = reload_quickly().await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(health(&app).await["status"], "ok");
+}
+
+fn original_poi_count(bytes: &[u8]) -> usize {
+    let v: Value = serde_json::from_slice(bytes).unwrap();
+    v["features"].as_array().unwrap().len()
+}
+
 #[tokio::test]
 async fn metrics_count_requests_and_describe_the_data() {
     let app = spawn_app_with(test_config()).await;
