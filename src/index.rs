@@ -23,8 +23,10 @@ pub struct BBox {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BBoxError {
-    #[error("a bbox needs 4 numbers (west,south,east,north), found {0}")]
+    #[error("a bbox needs 4 numbers (west,south,east,north) or 6 (with heights), found {0}")]
     Count(usize),
+    #[error("bbox's lower height ({low}) is above its upper height ({high})")]
+    LowAboveHigh { low: f64, high: f64 },
     #[error("{0:?} is not a number")]
     NotANumber(String),
     #[error("bbox values must be finite")]
@@ -61,21 +63,41 @@ impl BBox {
         })
     }
 
-    /// Parses `west,south,east,north` (4 comma-separated numbers, full double precision).
+    /// Parses `west,south,east,north` (see [`BBox::corners`]; full double precision).
     pub fn parse(text: &str, geographic: bool) -> Result<BBox, BBoxError> {
+        BBox::new(BBox::corners(text)?, geographic)
+    }
+
+    /// The horizontal numbers of a `bbox` parameter, in the order given: 4 numbers (lower
+    /// corner, upper corner) or 6 (the same with heights: x, y, z of each corner), as
+    /// OGC API – Features allows. The zone's features have no heights, so a vertical range
+    /// excludes nothing; it must still be numbers, lower first.
+    pub fn corners(text: &str) -> Result<[f64; 4], BBoxError> {
         let parts: Vec<&str> = text.split(',').collect();
-        // OGC API also allows 6 numbers (with heights); the zone is 2D, so only 4 are accepted.
-        if parts.len() != 4 {
+        if parts.len() != 4 && parts.len() != 6 {
             return Err(BBoxError::Count(parts.len()));
         }
-        let mut values = [0.0; 4];
-        for (slot, part) in values.iter_mut().zip(&parts) {
-            *slot = part
+        let mut values = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let v = part
                 .trim()
                 .parse::<f64>()
                 .map_err(|_| BBoxError::NotANumber(part.to_string()))?;
+            if !v.is_finite() {
+                return Err(BBoxError::NotFinite);
+            }
+            values.push(v);
         }
-        BBox::new(values, geographic)
+        Ok(match values[..] {
+            [x1, y1, x2, y2] => [x1, y1, x2, y2],
+            [x1, y1, z1, x2, y2, z2] => {
+                if z1 > z2 {
+                    return Err(BBoxError::LowAboveHigh { low: z1, high: z2 });
+                }
+                [x1, y1, x2, y2]
+            }
+            _ => return Err(BBoxError::Count(values.len())),
+        })
     }
 
     pub fn to_rect(self) -> Rect<f64> {
@@ -191,6 +213,18 @@ mod tests {
     fn bbox_rejects_bad_boxes() {
         assert!(BBox::parse("25.6,42.3,25.7,42.4", true).is_ok());
         assert_eq!(BBox::parse("1,2,3", true), Err(BBoxError::Count(3)));
+        assert_eq!(BBox::parse("1,2,3,4,5", true), Err(BBoxError::Count(5)));
+        assert_eq!(
+            BBox::parse("1,2,-10,3,4,200", true),
+            BBox::parse("1,2,3,4", true)
+        );
+        assert_eq!(
+            BBox::parse("1,2,10,3,4,-5", true),
+            Err(BBoxError::LowAboveHigh {
+                low: 10.0,
+                high: -5.0
+            })
+        );
         assert!(matches!(
             BBox::parse("a,2,3,4", true),
             Err(BBoxError::NotANumber(_))

@@ -47,9 +47,13 @@ pub fn describe(kind: LayerKind) -> (&'static str, &'static str) {
     }
 }
 
-/// The CRSs a layer is served in: its storage CRS first, then [`LISTED_CRS`].
+/// The CRSs a layer is served in: CRS84 first (the default, as OGC API – Features requires
+/// of a collection's `crs` list), then its storage CRS, then [`LISTED_CRS`].
 pub fn listed_crs(layer: &Layer) -> Vec<Crs> {
-    let mut list = vec![layer.source_crs.clone()];
+    let mut list = vec![Crs::Crs84];
+    if layer.source_crs != Crs::Crs84 {
+        list.push(layer.source_crs.clone());
+    }
     for crs in LISTED_CRS {
         if !list.contains(&crs) {
             list.push(crs);

@@ -201,17 +201,7 @@ impl CrsChoice {
 /// geographic CRS is also checked against the longitude and latitude ranges.
 pub fn parse_bbox(text: &str, crs: &CrsChoice) -> Result<BBox, ParamError> {
     let bad = |e: crate::index::BBoxError| ParamError::new("bbox", e);
-    let parts: Vec<&str> = text.split(',').collect();
-    if parts.len() != 4 {
-        return Err(bad(crate::index::BBoxError::Count(parts.len())));
-    }
-    let mut v = [0.0; 4];
-    for (slot, part) in v.iter_mut().zip(&parts) {
-        *slot = part
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| bad(crate::index::BBoxError::NotANumber(part.to_string())))?;
-    }
+    let v = BBox::corners(text).map_err(bad)?;
     let (w, s) = crs.order(v[0], v[1]);
     let (e, n) = crs.order(v[2], v[3]);
     BBox::new([w, s, e, n], crs.crs.is_lon_lat_wgs84()).map_err(bad)

@@ -593,3 +593,41 @@ async fn every_collection_answers_in_geojson_with_ids() {
     assert!(seen.contains_key(&("stages", "stage-1".to_string())));
     assert!(seen.contains_key(&("roads", "a1-main-1".to_string())));
 }
+
+/// Regression (OGC API – Features conformance, the `crs` list's first entry
+/// and /req/core/fc-bbox-definition): a collection's `crs` list began with EPSG:7801 instead of
+/// the default CRS84, and the OpenAPI `bbox` parameter allowed only 4 numbers.
+#[tokio::test]
+async fn crs_lists_begin_with_crs84_and_bbox_takes_4_or_6_numbers() {
+    let app = spawn_app().await;
+    let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+    let (_, all) = app.get_json("/collections").await;
+    for c in all["collections"].as_array().unwrap() {
+        assert_eq!(c["crs"][0], crs84, "{}", c["id"]);
+        let (_, one) = app
+            .get_json(&format!("/collections/{}", c["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(one["crs"][0], crs84, "{}", c["id"]);
+    }
+    let (_, doc) = app.get_json("/api").await;
+    let schema = &doc["components"]["parameters"]["bbox"]["schema"];
+    assert_eq!(schema["minItems"], 4, "{schema}");
+    assert_eq!(schema["maxItems"], 6, "{schema}");
+    // A 6-number box (heights ignored: the features have none) selects what its 4-number
+    // footprint does; a vertical range upside down is a 400 naming bbox.
+    let four = "/collections/plots/items?limit=100&bbox=25.60,42.30,25.70,42.45";
+    let six = "/collections/plots/items?limit=100&bbox=25.60,42.30,-100,25.70,42.45,3000";
+    let (s4, b4) = app.get_json(four).await;
+    let (s6, b6) = app.get_json(six).await;
+    assert_eq!(s4, 200);
+    assert_eq!(s6, 200);
+    assert!(b4["numberMatched"].as_u64().unwrap() > 0, "{b4}");
+    assert_eq!(b4["numberMatched"], b6["numberMatched"]);
+    assert_bad(
+        &app,
+        "/collections/plots/items?bbox=25.60,42.30,100,25.70,42.45,-100",
+        "bbox",
+    )
+    .await;
+    assert_bad(&app, "/collections/plots/items?bbox=1,2,3,4,5", "bbox").await;
+}
