@@ -12,6 +12,7 @@ mod features_crs;
 mod features_ogc;
 mod features_plots;
 mod fuzz_inputs;
+mod fuzz_requests;
 mod geodata_errors;
 mod health_and_check;
 mod http_edge;
