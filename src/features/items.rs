@@ -50,9 +50,7 @@ fn in_bbox(
     if crs.crs.is_lon_lat_wgs84() {
         return Ok(index.in_bbox(&layer.features, bbox));
     }
-    let to_lonlat = Transform::new(&crs.crs, &crate::geodata::Crs::Crs84)
-        .map_err(|e| ParamError::new("bbox-crs", e))?;
-    let envelope = lonlat_envelope(&to_lonlat, bbox)?;
+    let envelope = lonlat_envelope(&crs.crs, bbox)?;
     let writer = GeometryWriter::new(layer, crs, "bbox-crs")?;
     let rect = bbox.to_rect();
     let mut hits = Vec::new();
@@ -65,9 +63,21 @@ fn in_bbox(
 }
 
 /// The longitude/latitude box around a box of another CRS: its outline, densified (edges
-/// bend when reprojected), transformed, padded by about a metre.
-fn lonlat_envelope(to_lonlat: &Transform, bbox: BBox) -> Result<BBox, ParamError> {
+/// bend when reprojected), transformed, padded by about a metre. It only narrows the
+/// candidates (each is then tested exactly in the box's CRS), so when the outline reaches
+/// beyond where the CRS maps to the Earth — a point PROJ refuses, or one that does not come
+/// back to itself through the inverse — the whole world is the envelope: a box of ±10⁹ m
+/// around the zone holds every plot, and found none while its outline wrapped round.
+fn lonlat_envelope(crs: &crate::geodata::Crs, bbox: BBox) -> Result<BBox, ParamError> {
     const STEPS: usize = 32;
+    /// How far a point may move on the way there and back, relative to its size (0.5 m at
+    /// 500 km): far more than PROJ's error, far less than a wrap round the Earth.
+    const ROUND_TRIP: f64 = 1e-6;
+    let lonlat = crate::geodata::Crs::Crs84;
+    let to_lonlat = Transform::new(crs, &lonlat).map_err(|e| ParamError::new("bbox-crs", e))?;
+    let back = Transform::new(&lonlat, crs).map_err(|e| ParamError::new("bbox-crs", e))?;
+    let world =
+        || BBox::new([-180.0, -90.0, 180.0, 90.0], true).map_err(|e| ParamError::new("bbox", e));
     let mut lons = Vec::with_capacity(4 * STEPS);
     let mut lats = Vec::with_capacity(4 * STEPS);
     for i in 0..STEPS {
@@ -80,9 +90,16 @@ fn lonlat_envelope(to_lonlat: &Transform, bbox: BBox) -> Result<BBox, ParamError
             (bbox.west, bbox.north - (y - bbox.south)),
             (bbox.east, y),
         ] {
-            let (lon, lat) = to_lonlat.apply(px, py).map_err(|e| {
-                ParamError::new("bbox", format!("cannot be placed on the Earth: {e}"))
-            })?;
+            let Ok((lon, lat)) = to_lonlat.apply(px, py) else {
+                return world();
+            };
+            let returns = back.apply(lon, lat).is_ok_and(|(bx, by)| {
+                let scale = px.abs().max(py.abs()).max(1.0);
+                (bx - px).abs().max((by - py).abs()) <= ROUND_TRIP * scale
+            });
+            if !returns {
+                return world();
+            }
             lons.push(lon);
             lats.push(lat);
         }

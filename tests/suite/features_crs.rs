@@ -350,3 +350,25 @@ async fn bbox_in_other_crss_selects_the_same_plots() {
     assert_eq!(status, 200);
     assert_eq!(page["numberMatched"], 0);
 }
+
+/// Regression: a box far larger than its CRS's domain (±10⁹ m around the zone in
+/// EPSG:7801) found no plot at all — its outline wrapped round the Earth on the way to
+/// longitude/latitude — and in UTM it was a 400 quoting PROJ. A box that holds every plot
+/// finds every plot, in every listed CRS.
+#[tokio::test]
+async fn a_box_larger_than_its_crs_finds_every_plot_not_none() {
+    let app = spawn_app().await;
+    let (_, all) = app.get_json("/collections/plots/items?limit=1").await;
+    let total = all["numberMatched"].as_u64().unwrap();
+    assert!(total >= 18);
+    for code in [7801, 7800, 3857, 32635, 25835, 3035, 9391] {
+        for size in ["1e7", "1e9", "1e15"] {
+            let path = format!(
+                "/collections/plots/items?limit=1&bbox=-{size},-{size},{size},{size}&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/{code}"
+            );
+            let (status, page) = app.get_json(&path).await;
+            assert_eq!(status, 200, "{path}: {page}");
+            assert_eq!(page["numberMatched"], total, "{path}");
+        }
+    }
+}
