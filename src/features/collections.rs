@@ -288,6 +288,14 @@ impl Filter {
                     .ok_or_else(|| {
                         ParamError::new(property, format!("{text:?} is not a number"))
                     })?;
+                if t == PropertyType::Integer && n.fract() != 0.0 {
+                    return Err(ParamError::new(
+                        property,
+                        format!(
+                            "{text:?} is not a whole number, and `{property}` holds whole numbers"
+                        ),
+                    ));
+                }
                 FilterValue::Number(n)
             }
             PropertyType::Boolean => match text.trim() {

@@ -37,6 +37,8 @@ fn get(id: &str, summary: &str, params: Vec<Value>, ok: &str, body: Value) -> Va
             "200": {"description": ok, "content": body},
             "400": {"$ref": "#/components/responses/BadRequest"},
             "404": {"$ref": "#/components/responses/NotFound"},
+            "414": {"$ref": "#/components/responses/UriTooLong"},
+            "503": {"$ref": "#/components/responses/Unavailable"},
         },
     }})
 }
@@ -213,7 +215,7 @@ fn feature_paths(zone: &Zone) -> Map<String, Value> {
             "Plots by cadastral identifier or УПИ label (prefix match, ranked: `27214.33` finds region 33)",
             vec![
                 query("q", "An identifier, its leading fields, or a УПИ label", true, json!({"type": "string", "minLength": 1, "maxLength": 100})),
-                query("limit", "Most plots returned", false, json!({"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT, "default": SEARCH_DEFAULT_LIMIT})),
+                query("limit", &format!("Most plots returned (at most {SEARCH_MAX_LIMIT}: larger values are served as {SEARCH_MAX_LIMIT})"), false, json!({"type": "integer", "minimum": 1, "default": SEARCH_DEFAULT_LIMIT})),
             ],
             "The matching plots, best first; each has a `search` member with its rank",
             content(GEOJSON, schema("featureCollectionGeoJSON")),
@@ -241,6 +243,12 @@ fn other_paths() -> Map<String, Value> {
                 json!({"type": "string", "format": "binary"}),
             ),
         )
+    };
+    let tile = |ext: &str| {
+        let mut op = tile(ext);
+        op["get"]["responses"]["204"] =
+            json!({"description": "Nothing of the zone lies in this tile"});
+        op
     };
     p.insert("/tiles/{z}/{x}/{y}.mvt".into(), tile("mvt"));
     p.insert("/tiles/{z}/{x}/{y}.pbf".into(), tile("pbf"));
@@ -336,10 +344,18 @@ fn other_paths() -> Map<String, Value> {
         json!({"post": {
             "operationId": "measure",
             "summary": "Geodesic measurement of a geometry sent in the body (lengths and areas on the WGS84 ellipsoid)",
-            "requestBody": {"required": true, "content": {"application/json": {"schema": json_object()}}},
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["type"],
+                "description": "A GeoJSON geometry, or a Feature holding one, in WGS84 longitude/latitude",
+                "properties": {"type": {"type": "string", "enum": ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "Feature"]}}}}}},
             "responses": {
                 "200": {"description": "The measurement", "content": content(j, json_object())},
                 "400": {"$ref": "#/components/responses/BadRequest"},
+                "408": {"$ref": "#/components/responses/Problem"},
+                "413": {"$ref": "#/components/responses/Problem"},
+                "415": {"$ref": "#/components/responses/Problem"},
+                "422": {"$ref": "#/components/responses/Unprocessable"},
+                "503": {"$ref": "#/components/responses/Unavailable"},
             },
         }}),
     );
@@ -404,14 +420,15 @@ fn other_paths() -> Map<String, Value> {
     p
 }
 
-fn components(collections: Vec<&str>) -> Value {
+fn components(collections: Vec<&str>, listed_crs: Vec<String>) -> Value {
     let link = json!({"type": "object", "required": ["href", "rel"], "properties": {
         "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}});
     let links = json!({"type": "array", "items": schema("link")});
     let problem = json!({"type": "object", "required": ["status", "detail"], "properties": {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
         "detail": {"type": "string"}, "parameter": {"type": "string", "description": "The query or path parameter at fault"}}});
-    let crs_desc = "A CRS URI: http://www.opengis.net/def/crs/OGC/1.3/CRS84 (the default; longitude, latitude), http://www.opengis.net/def/crs/EPSG/0/{code} for any EPSG code PROJ knows (coordinates in the CRS's own axis order: latitude first for EPSG:4326, northing first for EPSG:7801), a safe CURIE [EPSG:3857] or EPSG:3857";
+    let crs_desc = "One of the CRSs the collection lists under `crs` (CRS84, the default, is longitude, latitude; others are in their own axis order: latitude first for EPSG:4326, northing first for EPSG:7801). Also accepted spelled as a safe CURIE [EPSG:3857], a URN or EPSG:3857; any other CRS is a 400";
+    let crs_schema = json!({"type": "string", "enum": listed_crs});
     json!({
         "parameters": {
             "f-json": {"name": "f", "in": "query", "required": false, "description": "Representation (overrides Accept)", "schema": {"type": "string", "enum": ["json"]}},
@@ -421,10 +438,10 @@ fn components(collections: Vec<&str>) -> Value {
             "bbox": {"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
                 "description": "Only features intersecting this box: 4 numbers, lower corner then upper corner, in the axes of bbox-crs (CRS84: west,south,east,north), or 6 with heights (the zone's features have none, so a vertical range excludes nothing)",
                 "schema": {"type": "array", "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}], "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
-            "bbox-crs": {"name": "bbox-crs", "in": "query", "required": false, "description": format!("The CRS of bbox. {crs_desc}"), "schema": {"type": "string", "format": "uri"}},
-            "crs": {"name": "crs", "in": "query", "required": false, "description": format!("The CRS of the geometries returned. {crs_desc}"), "schema": {"type": "string", "format": "uri"}},
-            "limit": {"name": "limit", "in": "query", "required": false, "style": "form", "explode": false, "description": "Most features in one page (larger values are served as the maximum)",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+            "bbox-crs": {"name": "bbox-crs", "in": "query", "required": false, "description": format!("The CRS of bbox. {crs_desc}"), "schema": crs_schema.clone()},
+            "crs": {"name": "crs", "in": "query", "required": false, "description": format!("The CRS of the geometries returned. {crs_desc}"), "schema": crs_schema},
+            "limit": {"name": "limit", "in": "query", "required": false, "style": "form", "explode": false, "description": format!("Most features in one page (at most {MAX_LIMIT}: larger values are served as {MAX_LIMIT}, as OGC API – Features requires, not refused)"),
+                "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT}},
             "offset": {"name": "offset", "in": "query", "required": false, "description": "Features to skip (the `next` link does this for you)", "schema": {"type": "integer", "minimum": 0, "default": 0}},
         },
         "headers": {
@@ -433,6 +450,10 @@ fn components(collections: Vec<&str>) -> Value {
         "responses": {
             "BadRequest": {"description": "A parameter is unknown or has a bad value (named in `parameter`)", "content": {"application/problem+json": {"schema": schema("problem")}}},
             "NotFound": {"description": "No such collection or feature", "content": {"application/problem+json": {"schema": schema("problem")}}},
+            "UriTooLong": {"description": "The request target is longer than 8 KiB", "content": {"application/problem+json": {"schema": schema("problem")}}},
+            "Unavailable": {"description": "Too many requests in flight, or the request ran over its time limit (see Retry-After)", "content": {"application/problem+json": {"schema": schema("problem")}}},
+            "Unprocessable": {"description": "The body is JSON but not a geometry that can be measured (the reason in `detail`)", "content": {"application/problem+json": {"schema": schema("problem")}}},
+            "Problem": {"description": "The request was refused (the reason in `detail`)", "content": {"application/problem+json": {"schema": schema("problem")}}},
         },
         "securitySchemes": {
             "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin_token from the service's configuration"},
@@ -465,6 +486,15 @@ pub fn document(base: &str, zone: &Zone) -> Value {
     let mut paths = feature_paths(zone);
     paths.extend(other_paths());
     let collections: Vec<&str> = zone.dataset.layers.iter().map(|l| l.kind.name()).collect();
+    // Every CRS some collection lists (the same for the bundled layers).
+    let mut listed_crs: Vec<String> = Vec::new();
+    for layer in &zone.dataset.layers {
+        for uri in crate::features::collections::crs_list(layer) {
+            if !listed_crs.contains(&uri) {
+                listed_crs.push(uri);
+            }
+        }
+    }
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -475,6 +505,6 @@ pub fn document(base: &str, zone: &Zone) -> Value {
         },
         "servers": [{"url": base}],
         "paths": paths,
-        "components": components(collections),
+        "components": components(collections, listed_crs),
     })
 }

@@ -631,3 +631,34 @@ async fn crs_lists_begin_with_crs84_and_bbox_takes_4_or_6_numbers() {
     .await;
     assert_bad(&app, "/collections/plots/items?bbox=1,2,3,4,5", "bbox").await;
 }
+
+/// Regressions found by Schemathesis against /api: `stage=0.5` on a whole-number property
+/// was answered (empty) instead of refused; the document let `crs` be any URI while only
+/// the listed CRSs are served, gave `limit` a maximum although larger values are served as
+/// the maximum (as OGC API – Features requires), and left out the 204 of an empty tile and
+/// the 422 of `POST /measure`.
+#[tokio::test]
+async fn the_openapi_document_says_what_the_service_does() {
+    let app = spawn_app().await;
+    assert_bad(&app, "/collections/plots/items?stage=0.5", "stage").await;
+    let (status, page) = app.get_json("/collections/plots/items?stage=2.0").await;
+    assert_eq!(status, 200);
+    assert!(page["numberMatched"].as_u64().unwrap() > 0);
+
+    let (_, doc) = app.get_json("/api").await;
+    let (_, plots) = app.get_json("/collections/plots").await;
+    for name in ["crs", "bbox-crs"] {
+        let listed = &doc["components"]["parameters"][name]["schema"]["enum"];
+        assert_eq!(listed, &plots["crs"], "{name}");
+    }
+    let limit = &doc["components"]["parameters"]["limit"]["schema"];
+    assert!(limit.get("maximum").is_none(), "{limit}");
+    let (status, page) = app.get_json("/collections/plots/items?limit=10001").await;
+    assert_eq!(status, 200);
+    assert_eq!(page["numberReturned"], page["numberMatched"]);
+    let tile = &doc["paths"]["/tiles/{z}/{x}/{y}.mvt"]["get"]["responses"];
+    assert!(tile.get("204").is_some(), "{tile}");
+    assert_eq!(app.get("/tiles/1/0/0.mvt").await.status(), 204);
+    let measure = &doc["paths"]["/measure"]["post"]["responses"];
+    assert!(measure.get("422").is_some(), "{measure}");
+}
