@@ -133,8 +133,14 @@ impl Application {
 /// `zagore serve`: builds the application and runs it on a multi-threaded runtime.
 pub fn serve(config: Config) -> Result<(), StartError> {
     let app = Application::build(config)?;
+    // The blocking work is CPU work (feature pages, tiles, PROJ), so more threads than a
+    // few per core only queue it in the kernel instead of here — and each new thread builds
+    // its own PROJ transforms (100+ ms for some CRSs). Kept alive, a thread keeps them.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads((4 * cores).max(8))
+        .thread_keep_alive(Duration::from_secs(600))
         .build()
         .map_err(StartError::Serve)?;
     let served = runtime.block_on(app.run());
