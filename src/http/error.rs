@@ -1,8 +1,8 @@
 //! The one error type at the HTTP edge: every failure becomes an RFC 9457 problem body
 //! (`application/problem+json`) with the right status, naming the parameter at fault.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -91,35 +91,6 @@ impl IntoResponse for ApiError {
             body.to_string(),
         )
             .into_response()
-    }
-}
-
-/// `Query<T>` whose rejection is a problem body naming the parameter, not axum's plain text.
-pub struct ApiQuery<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(value)) => Ok(ApiQuery(value)),
-            Err(rejection) => Err(query_rejection(rejection)),
-        }
-    }
-}
-
-fn query_rejection(rejection: QueryRejection) -> ApiError {
-    let text = rejection.body_text();
-    // serde_urlencoded names the field in messages like "unknown field `foo`".
-    let parameter = text
-        .split('`')
-        .nth(1)
-        .map(str::to_string)
-        .unwrap_or_else(|| "query".to_string());
-    ApiError {
-        status: StatusCode::BAD_REQUEST,
-        detail: text,
-        parameter: Some(parameter),
     }
 }
 

@@ -9,12 +9,10 @@ use axum::routing::get;
 use axum::Router;
 
 use super::base_url::PublicBase;
-use super::{api_doc, blocking, openapi, ApiError, ApiPath, ApiQuery, AppState};
+use super::{api_doc, blocking, openapi, ApiError, ApiPath, AppState, QueryPairs};
 use crate::features::negotiate::{self, Format};
 use crate::features::{items, ogc, plots, Answer};
 
-/// The query string as decoded name/value pairs, in order.
-type Query = ApiQuery<Vec<(String, String)>>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -61,7 +59,7 @@ async fn landing(
     State(state): State<AppState>,
     headers: HeaderMap,
     base: PublicBase,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let accept = accept(&headers);
     // A browser gets the map viewer, with whatever the viewer keeps in its URL (the selected
@@ -86,7 +84,10 @@ async fn landing(
     Ok(respond(base, Answer::json(body, "application/json")))
 }
 
-async fn conformance(headers: HeaderMap, ApiQuery(pairs): Query) -> Result<Response, ApiError> {
+async fn conformance(
+    headers: HeaderMap,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Response, ApiError> {
     let answer = ogc::conformance(pairs, accept(&headers).as_deref())?;
     Ok(([(header::CONTENT_TYPE, answer.media_type)], answer.body).into_response())
 }
@@ -95,7 +96,7 @@ async fn api(
     State(state): State<AppState>,
     headers: HeaderMap,
     base: PublicBase,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let format = ogc::only_format(pairs, accept(&headers).as_deref(), true)?;
     let zone = state.zone();
@@ -111,7 +112,7 @@ async fn collections(
     State(state): State<AppState>,
     headers: HeaderMap,
     base: PublicBase,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let answer = ogc::collections(
         &state.zone(),
@@ -127,7 +128,7 @@ async fn collection(
     headers: HeaderMap,
     base: PublicBase,
     ApiPath(collection): ApiPath<String>,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let zone = state.zone();
     let answer = ogc::collection(
@@ -145,7 +146,7 @@ async fn queryables(
     headers: HeaderMap,
     base: PublicBase,
     ApiPath(collection): ApiPath<String>,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let (zone, url, accept) = (state.zone(), base.url.clone(), accept(&headers));
     let answer = blocking(move || {
@@ -166,7 +167,7 @@ async fn items_page(
     headers: HeaderMap,
     base: PublicBase,
     ApiPath(collection): ApiPath<String>,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let (zone, url, accept) = (state.zone(), base.url.clone(), accept(&headers));
     let answer = blocking(move || {
@@ -187,7 +188,7 @@ async fn item(
     headers: HeaderMap,
     base: PublicBase,
     ApiPath((collection, fid)): ApiPath<(String, String)>,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let (zone, url, accept) = (state.zone(), base.url.clone(), accept(&headers));
     let answer = blocking(move || {
@@ -207,7 +208,7 @@ async fn item(
 async fn plots_at(
     State(state): State<AppState>,
     base: PublicBase,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let (zone, url) = (state.zone(), base.url.clone());
     let answer = blocking(move || Ok(plots::at(&zone, &url, pairs)?)).await?;
@@ -217,7 +218,7 @@ async fn plots_at(
 async fn plots_search(
     State(state): State<AppState>,
     base: PublicBase,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let (zone, url) = (state.zone(), base.url.clone());
     let answer = blocking(move || Ok(plots::search(&zone, &url, pairs)?)).await?;

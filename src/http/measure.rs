@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use geo::Coord;
 use serde_json::{json, Value};
 
-use super::{blocking, ApiError, ApiPath, ApiQuery, AppState};
+use super::{blocking, ApiError, ApiPath, AppState, QueryPairs};
 use crate::features::params::Params;
 use crate::geodata::CadastralId;
 use crate::measure::{self, render};
@@ -35,9 +35,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The query string as decoded name/value pairs, in order.
-type Query = ApiQuery<Vec<(String, String)>>;
-
 /// Every parameter is understood or refused: these endpoints take none.
 fn no_parameters(pairs: Vec<(String, String)>) -> Result<(), ApiError> {
     match pairs.into_iter().next() {
@@ -52,7 +49,7 @@ fn no_parameters(pairs: Vec<(String, String)>) -> Result<(), ApiError> {
 async fn plot_distances(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<Value>, ApiError> {
     no_parameters(pairs)?;
     let id: CadastralId = id.parse().map_err(|e| ApiError::bad_parameter("id", e))?;
@@ -94,7 +91,7 @@ fn coordinate(name: &str, value: Option<&str>, limit: f64) -> Result<f64, ApiErr
 
 async fn point_distances(
     State(state): State<AppState>,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<Value>, ApiError> {
     let mut params = Params::new(pairs);
     let lon = params.take("lon")?;
@@ -133,7 +130,7 @@ fn whole_table(state: &AppState) -> Result<std::sync::Arc<Zone>, ApiError> {
 
 async fn table_json(
     State(state): State<AppState>,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<Value>, ApiError> {
     no_parameters(pairs)?;
     Ok(Json(render::json(&whole_table(&state)?.distances)))
@@ -141,7 +138,7 @@ async fn table_json(
 
 async fn table_csv(
     State(state): State<AppState>,
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     no_parameters(pairs)?;
     let data = whole_table(&state)?;
@@ -159,7 +156,7 @@ async fn table_csv(
 }
 
 async fn measure(
-    ApiQuery(pairs): Query,
+    QueryPairs(pairs): QueryPairs,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     no_parameters(pairs)?;

@@ -21,6 +21,7 @@ mod health;
 mod measure;
 pub mod metrics;
 pub mod openapi;
+pub mod query;
 mod request_id;
 mod router;
 pub mod state;
@@ -29,6 +30,7 @@ mod viewer;
 
 pub use base_url::PublicBase;
 pub use blocking::blocking;
-pub use error::{ApiError, ApiPath, ApiQuery};
+pub use error::{ApiError, ApiPath};
+pub use query::QueryPairs;
 pub use router::{app, router};
 pub use state::AppState;

@@ -298,3 +298,27 @@ fn the_viewer_is_found_when_the_binary_is_started_from_another_folder() {
         &answer[..answer.len().min(300)]
     );
 }
+
+/// Regression: query values were decoded lossily (axum's `Query` through serde), so bytes
+/// that are not UTF-8 became replacement characters and were searched for; and a rejection
+/// was mapped by picking the parameter out of serde's message. Now the pairs are decoded
+/// strictly, and a bad one is a 400 naming it.
+#[tokio::test]
+async fn a_query_value_that_is_not_utf8_is_a_400_naming_it() {
+    let app = spawn_app_with(test_config()).await;
+    for (path, parameter) in [
+        ("/plots/search?q=%FF%FE", "q"),
+        ("/collections/plots/items?limit=1&crs=%C3", "crs"),
+        ("/distances?lon=25.6&lat=%E2%82", "lat"),
+        ("/collections?%FF=1", "query"),
+    ] {
+        let resp = app.get(path).await;
+        assert_eq!(resp.status(), 400, "{path}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["parameter"], parameter, "{path}: {body}");
+    }
+    // `+` is a space and escapes decode, as in any HTML form.
+    let (status, body) = app.get_json("/plots/search?q=%D0%A3%D0%9F%D0%98+II").await;
+    assert_eq!(status, 200);
+    assert!(body["numberMatched"].as_u64().unwrap() >= 3, "{body}");
+}
