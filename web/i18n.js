@@ -55,6 +55,11 @@ export const TEXTS = {
     "legend.rail": "Железопътна линия", "legend.stage": "Граница на етап", "legend.route": "Маршрут до възела",
     error: "Грешка при зареждане",
     distances_csv: "Разстояния (CSV)",
+    skip: "Към търсенето и данните за имотите",
+    map_label: "Карта на зоната",
+    perimeter: "Периметър",
+    no_data: "Няма данни",
+    plot_unknown: "Няма имот с идентификатор „{id}“.",
   },
   en: {
     title: "Industrial Zone Zagore",
@@ -111,6 +116,11 @@ export const TEXTS = {
     "legend.rail": "Railway", "legend.stage": "Stage boundary", "legend.route": "Route to the interchange",
     error: "Could not load",
     distances_csv: "Distances (CSV)",
+    skip: "Skip to the plot search and card",
+    map_label: "Map of the zone",
+    perimeter: "Perimeter",
+    no_data: "No data",
+    plot_unknown: "There is no plot with identifier “{id}”.",
   },
 };
 

@@ -2,74 +2,247 @@
 //! own scripts and styles from `web/`, MapLibre GL JS from the npm package installed in
 //! `web/node_modules`, and `/map/config.json` with the deployment's options (the optional
 //! base map).
+//!
+//! Only named files are served: the viewer's own from fixed allow-lists, MapLibre's by a
+//! plain file name in its `dist` folder (no folders, no dot files, no `..`). Every file
+//! answer carries a strong ETag (a hash of its bytes, kept per file while its size and
+//! modification time stay the same) and answers `If-None-Match` with 304. A viewer that is
+//! not installed is a 503 that says so and nothing more; the path is in the log.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
-use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
-use tower_http::services::ServeDir;
 
 use super::{ApiError, AppState};
 
-/// The viewer's own files; nothing else under `web/` is served.
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
+
+/// The viewer's own files at `/map/assets/…`; nothing else under `web/` is served.
 const ASSETS: [(&str, &str); 4] = [
-    ("app.js", "text/javascript; charset=utf-8"),
+    ("app.js", JS),
     ("favicon.svg", "image/svg+xml"),
-    ("i18n.js", "text/javascript; charset=utf-8"),
-    ("app.css", "text/css; charset=utf-8"),
+    ("i18n.js", JS),
+    ("app.css", CSS),
+];
+
+/// The viewer's ES modules at `/map/assets/modules/…` (files of `web/modules/`).
+const MODULES: [&str; 14] = [
+    "api.js",
+    "card.js",
+    "colours.js",
+    "dom.js",
+    "embed.js",
+    "filters.js",
+    "legend.js",
+    "locale.js",
+    "map.js",
+    "measure.js",
+    "search.js",
+    "selection.js",
+    "state.js",
+    "url.js",
 ];
 
 /// Where npm puts MapLibre GL JS's browser build inside the web folder.
 const MAPLIBRE_DIST: &str = "node_modules/maplibre-gl/dist";
 
+/// What the public is told when a viewer file cannot be read (the log has the path).
+const NOT_INSTALLED: &str = "the map viewer is not installed";
+
 pub fn routes(web_dir: PathBuf) -> Router<AppState> {
-    let vendor = ServeDir::new(web_dir.join(MAPLIBRE_DIST));
+    let files = Arc::new(ViewerFiles {
+        web_dir,
+        etags: Mutex::new(HashMap::new()),
+    });
+    let page = {
+        let files = Arc::clone(&files);
+        move |headers: HeaderMap| {
+            let files = Arc::clone(&files);
+            async move {
+                let path = files.web_dir.join("index.html");
+                files.serve(&path, HTML, &headers).await
+            }
+        }
+    };
+    let asset = {
+        let files = Arc::clone(&files);
+        move |UrlPath(file): UrlPath<String>, headers: HeaderMap| {
+            let files = Arc::clone(&files);
+            async move {
+                let Some((name, mime)) = ASSETS.iter().find(|(name, _)| *name == file) else {
+                    return Err(ApiError::not_found(format!("no viewer asset {file:?}")));
+                };
+                files.serve(&files.web_dir.join(name), mime, &headers).await
+            }
+        }
+    };
+    let module = {
+        let files = Arc::clone(&files);
+        move |UrlPath(file): UrlPath<String>, headers: HeaderMap| {
+            let files = Arc::clone(&files);
+            async move {
+                let Some(name) = MODULES.iter().find(|name| **name == file) else {
+                    return Err(ApiError::not_found(format!("no viewer module {file:?}")));
+                };
+                let path = files.web_dir.join("modules").join(name);
+                files.serve(&path, JS, &headers).await
+            }
+        }
+    };
+    let vendor = move |UrlPath(file): UrlPath<String>, headers: HeaderMap| {
+        let files = Arc::clone(&files);
+        async move {
+            let Some(mime) = vendor_mime(&file) else {
+                return Err(ApiError::not_found(format!("no vendor file {file:?}")));
+            };
+            let dist = files.web_dir.join(MAPLIBRE_DIST);
+            if !dist.is_dir() {
+                tracing::error!(path = %dist.display(), "MapLibre GL JS is not installed (run `npm ci` in web/)");
+                return Err(not_installed());
+            }
+            let path = dist.join(&file);
+            if !path.is_file() {
+                return Err(ApiError::not_found(format!("no vendor file {file:?}")));
+            }
+            files.serve(&path, mime, &headers).await
+        }
+    };
     Router::new()
-        .route("/map", get(page))
+        .route("/map", get(page.clone()))
         .route("/map/", get(page))
         .route("/map/config.json", get(viewer_config))
         .route("/map/assets/{file}", get(asset))
-        .nest_service("/map/vendor", vendor)
+        .route("/map/assets/modules/{file}", get(module))
+        .route("/map/vendor/{file}", get(vendor))
 }
 
-/// The viewer page.
-pub async fn page(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let path = state.config().web_dir.join("index.html");
-    match tokio::fs::read_to_string(&path).await {
-        Ok(html) => Ok(Html(html).into_response()),
-        Err(e) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "the map viewer is not installed ({}: {e}); run `make run` or `npm ci` in web/",
-                path.display()
-            ),
-        )),
+/// The content type of a file of MapLibre's `dist` folder that may be served: a plain
+/// name (letters, digits, `-`, `_`, `.`; not starting with a dot) of a script, style sheet
+/// or source map. `None` for anything else.
+fn vendor_mime(file: &str) -> Option<&'static str> {
+    let plain = !file.is_empty()
+        && !file.starts_with('.')
+        && file
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if !plain {
+        return None;
+    }
+    match file.rsplit_once('.')?.1 {
+        "mjs" | "js" => Some(JS),
+        "css" => Some(CSS),
+        "map" => Some("application/json"),
+        _ => None,
     }
 }
 
-async fn asset(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-) -> Result<Response, ApiError> {
-    let Some((name, mime)) = ASSETS.iter().find(|(name, _)| *name == file) else {
-        return Err(ApiError::not_found(format!("no viewer asset {file:?}")));
-    };
-    let path = state.config().web_dir.join(name);
-    let body = tokio::fs::read(&path)
-        .await
-        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
-    Ok((
+fn not_installed() -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, NOT_INSTALLED)
+}
+
+/// What says a file has not changed since it was hashed: its size and modification time.
+type Stamp = (u64, Option<SystemTime>);
+
+/// The viewer's folder and the ETags of the files served from it.
+struct ViewerFiles {
+    web_dir: PathBuf,
+    /// Per file: its stamp when hashed, and the ETag.
+    etags: Mutex<HashMap<PathBuf, (Stamp, HeaderValue)>>,
+}
+
+impl ViewerFiles {
+    /// The file with its ETag, or 304 when `If-None-Match` already names it.
+    async fn serve(
+        &self,
+        path: &Path,
+        mime: &'static str,
+        headers: &HeaderMap,
+    ) -> Result<Response, ApiError> {
+        let unreadable = |e: std::io::Error| {
+            tracing::error!(path = %path.display(), error = %e, "a viewer file cannot be read");
+            not_installed()
+        };
+        let meta = tokio::fs::metadata(path).await.map_err(unreadable)?;
+        let stamp = (meta.len(), meta.modified().ok());
+        if let Some(etag) = self.known_etag(path, stamp) {
+            if etag_matches(headers, &etag) {
+                return Ok(not_modified(etag));
+            }
+        }
+        let body = tokio::fs::read(path).await.map_err(unreadable)?;
+        let etag = strong_etag(&body);
+        self.remember(path, stamp, etag.clone());
+        if etag_matches(headers, &etag) {
+            return Ok(not_modified(etag));
+        }
+        Ok((
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                (header::ETAG, etag),
+            ],
+            body,
+        )
+            .into_response())
+    }
+
+    fn known_etag(&self, path: &Path, stamp: Stamp) -> Option<HeaderValue> {
+        let etags = self.etags.lock().unwrap_or_else(|e| e.into_inner());
+        let (known, etag) = etags.get(path)?;
+        // Without a modification time, a file of the same size may still have changed.
+        (stamp.1.is_some() && *known == stamp).then(|| etag.clone())
+    }
+
+    fn remember(&self, path: &Path, stamp: Stamp, etag: HeaderValue) {
+        let mut etags = self.etags.lock().unwrap_or_else(|e| e.into_inner());
+        etags.insert(path.to_path_buf(), (stamp, etag));
+    }
+}
+
+fn not_modified(etag: HeaderValue) -> Response {
+    (
+        StatusCode::NOT_MODIFIED,
         [
-            (header::CONTENT_TYPE, *mime),
-            (header::CACHE_CONTROL, "no-cache"),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
-        body,
     )
-        .into_response())
+        .into_response()
+}
+
+/// A strong ETag from the bytes: their length and 64-bit FNV-1a hash.
+fn strong_etag(bytes: &[u8]) -> HeaderValue {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    let tag = format!("\"{:x}-{hash:016x}\"", bytes.len());
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// Whether `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks) or is `*`.
+fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Ok(etag) = etag.to_str() else {
+        return false;
+    };
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }
 
 async fn viewer_config(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -81,4 +254,27 @@ async fn viewer_config(State(state): State<AppState>) -> Json<serde_json::Value>
         })
     });
     Json(json!({ "base_map": base_map }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_script_style_and_map_names_are_vendor_files() {
+        assert_eq!(vendor_mime("maplibre-gl.mjs"), Some(JS));
+        assert_eq!(vendor_mime("maplibre-gl.css"), Some(CSS));
+        for bad in [
+            ".",
+            "..",
+            ".hidden.js",
+            "a/b.js",
+            "a\\b.js",
+            "x.d.ts",
+            "",
+            "x%2e.js",
+        ] {
+            assert_eq!(vendor_mime(bad), None, "{bad}");
+        }
+    }
 }

@@ -1,6 +1,10 @@
 //! The MapLibre style (`/style.json`): the zone drawn from its own tiles and glyphs alone, no
 //! base map and no internet: plots coloured by status with their cadastral id and УПИ, the
 //! stage outlines, roads by class, the railway and the points of interest.
+//!
+//! Every layer id starts with `zagore-`, so the layers can be added to another site's map
+//! (the viewer's embed snippet) without clashing with its own `background`, `rail` or `poi`.
+//! The style opens on the zone: a map made from it alone shows both stages with their plots.
 
 use serde_json::{json, Value};
 
@@ -14,10 +18,45 @@ pub const STATUS_COLOURS: [(&str, &str); 4] = [
     ("sold", "#9a9a9a"),
 ];
 
+/// The extent of the bundled zone's plots, both stages (lon/lat, WGS84): the
+/// `/collections/plots` extent of `geodata/` (`tests/suite/viewer_style.rs` checks it).
+pub const ZONE_PLOTS_EXTENT: [f64; 4] = [25.6447, 42.3658, 25.6811, 42.4324];
+
+/// The plots are drawn from z12 (see `layers`): the opening view never zooms out further.
+const MIN_OPENING_ZOOM: f64 = 12.0;
+
+/// The view a map opens on to show an extent whole in a viewport of `width` × `height`
+/// CSS pixels (web-mercator 512-pixel tiles, as MapLibre): its centre and a zoom rounded
+/// down to a tenth, at least [`MIN_OPENING_ZOOM`] so the plots are drawn.
+pub fn opening_view(extent: [f64; 4], width: f64, height: f64) -> ([f64; 2], f64) {
+    let [west, south, east, north] = extent;
+    let mercator_y = |lat: f64| {
+        let phi = lat.to_radians();
+        (std::f64::consts::FRAC_PI_4 + phi / 2.0).tan().ln()
+    };
+    let centre_y = (mercator_y(south) + mercator_y(north)) / 2.0;
+    let centre_lat = (2.0 * centre_y.exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees();
+    // World widths (in units of the whole world = 1) of the extent in x and y.
+    let dx = ((east - west) / 360.0).max(1e-9);
+    let dy = ((mercator_y(north) - mercator_y(south)) / (2.0 * std::f64::consts::PI)).max(1e-9);
+    let zoom = (width / (512.0 * dx))
+        .log2()
+        .min((height / (512.0 * dy)).log2());
+    let zoom = ((zoom * 10.0).floor() / 10.0).max(MIN_OPENING_ZOOM);
+    ([(west + east) / 2.0, centre_lat], zoom)
+}
+
 const REGULAR: &str = "Noto Sans Regular";
 const BOLD: &str = "Noto Sans Bold";
 
+/// The style, opening on the bundled zone's plots.
 pub fn style(base: &str) -> Value {
+    style_opening_on(base, ZONE_PLOTS_EXTENT)
+}
+
+/// The style, opening on `plots_extent` (lon/lat) as seen in a 1024 × 640 map.
+pub fn style_opening_on(base: &str, plots_extent: [f64; 4]) -> Value {
+    let (center, zoom) = opening_view(plots_extent, 1024.0, 640.0);
     let mut status_colour = vec![json!("match"), json!(["get", "status"])];
     for (status, colour) in STATUS_COLOURS {
         status_colour.push(json!(status));
@@ -29,50 +68,52 @@ pub fn style(base: &str) -> Value {
     json!({
         "version": 8,
         "name": "Industrial Zone Zagore",
+        "center": center,
+        "zoom": zoom,
         "metadata": { "zagore:status-colours": STATUS_COLOURS.iter().map(|(s, c)| json!({"status": s, "colour": c})).collect::<Vec<_>>() },
         "sources": {
             "zagore": { "type": "vector", "url": format!("{base}/tiles.json") }
         },
         "glyphs": format!("{base}/fonts/{{fontstack}}/{{range}}.pbf"),
         "layers": [
-            { "id": "background", "type": "background", "paint": { "background-color": "#f4f1ea" } },
-            { "id": "stages-fill", "type": "fill", "source": "zagore", "source-layer": "stages",
+            { "id": "zagore-background", "type": "background", "paint": { "background-color": "#f4f1ea" } },
+            { "id": "zagore-stages-fill", "type": "fill", "source": "zagore", "source-layer": "stages",
               "paint": { "fill-color": "#d9d2ec", "fill-opacity": 0.45 } },
-            { "id": "stages-outline", "type": "line", "source": "zagore", "source-layer": "stages",
+            { "id": "zagore-stages-outline", "type": "line", "source": "zagore", "source-layer": "stages",
               "paint": { "line-color": "#5b4a9e", "line-width": 2, "line-dasharray": [3, 2] } },
-            { "id": "plots-fill", "type": "fill", "source": "zagore", "source-layer": "plots",
+            { "id": "zagore-plots-fill", "type": "fill", "source": "zagore", "source-layer": "plots",
               "paint": { "fill-color": status_colour, "fill-opacity": 0.6 } },
-            { "id": "plots-outline", "type": "line", "source": "zagore", "source-layer": "plots",
+            { "id": "zagore-plots-outline", "type": "line", "source": "zagore", "source-layer": "plots",
               "paint": { "line-color": "#333333",
                          "line-width": ["interpolate", ["linear"], ["zoom"], 12, 0.5, 18, 2] } },
-            { "id": "rail", "type": "line", "source": "zagore", "source-layer": "rail",
+            { "id": "zagore-rail", "type": "line", "source": "zagore", "source-layer": "rail",
               "paint": { "line-color": "#555555",
                          "line-width": ["interpolate", ["linear"], ["zoom"], 8, 1, 16, 3],
                          "line-dasharray": [4, 2] } },
-            road_layer("roads-minor", &["local", "service", "ramp"], minor, "#ffffff", (12.0, 1.5), (18.0, 8.0)),
-            road_layer("roads-primary", &["primary"], primary, "#fcd68a", (8.0, 1.0), (18.0, 12.0)),
-            road_layer("roads-ring-road", &["ring_road"], 0, "#f29b38", (5.0, 1.5), (18.0, 16.0)),
-            road_layer("roads-motorway", &["motorway"], 0, "#e35b2c", (5.0, 2.0), (18.0, 20.0)),
-            { "id": "roads-label", "type": "symbol", "source": "zagore", "source-layer": "roads",
+            road_layer("zagore-roads-minor", &["local", "service", "ramp"], minor, "#ffffff", (12.0, 1.5), (18.0, 8.0)),
+            road_layer("zagore-roads-primary", &["primary"], primary, "#fcd68a", (8.0, 1.0), (18.0, 12.0)),
+            road_layer("zagore-roads-ring-road", &["ring_road"], 0, "#f29b38", (5.0, 1.5), (18.0, 16.0)),
+            road_layer("zagore-roads-motorway", &["motorway"], 0, "#e35b2c", (5.0, 2.0), (18.0, 20.0)),
+            { "id": "zagore-roads-label", "type": "symbol", "source": "zagore", "source-layer": "roads",
               "minzoom": 13,
               "layout": { "symbol-placement": "line",
                           "text-field": ["coalesce", ["get", "name"], ["get", "ref"]],
                           "text-font": [REGULAR], "text-size": 12 },
               "paint": { "text-color": "#333333", "text-halo-color": "#ffffff", "text-halo-width": 1.5 } },
-            { "id": "roads-ref", "type": "symbol", "source": "zagore", "source-layer": "roads",
+            { "id": "zagore-roads-ref", "type": "symbol", "source": "zagore", "source-layer": "roads",
               "minzoom": 9, "maxzoom": 13,
               "filter": ["match", ["get", "class"], ["motorway", "ring_road"], true, false],
               "layout": { "symbol-placement": "line", "text-field": ["get", "ref"],
                           "text-font": [BOLD], "text-size": 11 },
               "paint": { "text-color": "#7a2a0a", "text-halo-color": "#ffffff", "text-halo-width": 1.5 } },
-            { "id": "poi", "type": "circle", "source": "zagore", "source-layer": "poi",
+            { "id": "zagore-poi", "type": "circle", "source": "zagore", "source-layer": "poi",
               "paint": { "circle-radius": 5, "circle-color": "#1f5fa8",
                          "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
-            { "id": "poi-label", "type": "symbol", "source": "zagore", "source-layer": "poi",
+            { "id": "zagore-poi-label", "type": "symbol", "source": "zagore", "source-layer": "poi",
               "layout": { "text-field": ["get", "name"], "text-font": [REGULAR], "text-size": 12,
                           "text-offset": [0, 1.2], "text-anchor": "top" },
               "paint": { "text-color": "#1f3f6a", "text-halo-color": "#ffffff", "text-halo-width": 1.5 } },
-            { "id": "plot-labels", "type": "symbol", "source": "zagore", "source-layer": "plot_labels",
+            { "id": "zagore-plot-labels", "type": "symbol", "source": "zagore", "source-layer": "plot_labels",
               "layout": {
                   "text-field": ["format",
                                  ["get", "cadastral_id"], { "text-font": ["literal", [BOLD]] },
@@ -106,4 +147,19 @@ fn road_layer(
         layer["minzoom"] = json!(minzoom);
     }
     layer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_opening_view_shows_the_extent_and_never_hides_the_plots() {
+        let (centre, zoom) = opening_view(ZONE_PLOTS_EXTENT, 1024.0, 640.0);
+        assert!((centre[0] - 25.6629).abs() < 1e-3 && (centre[1] - 42.3991).abs() < 1e-3);
+        // 7.4 km north–south in 640 px at 42.4° N: about z12.2 (512-pixel tiles).
+        assert!((12.1..12.4).contains(&zoom), "{zoom}");
+        // A small map would fit the zone below the plots' zoom: it stays at z12.
+        assert_eq!(opening_view(ZONE_PLOTS_EXTENT, 200.0, 150.0).1, 12.0);
+    }
 }

@@ -28,3 +28,4 @@ mod synth;
 mod tiles;
 mod tiles_http;
 mod tiles_low_zoom;
+mod viewer_http;

@@ -306,7 +306,7 @@ async fn style_json_draws_every_layer_with_served_glyphs() {
     // The plots are coloured by every status.
     let fill = layers
         .iter()
-        .find(|l| l["id"] == "plots-fill")
+        .find(|l| l["id"] == "zagore-plots-fill")
         .unwrap()
         .to_string();
     for status in ["available", "reserved", "pre-contracted", "sold"] {

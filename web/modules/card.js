@@ -1,0 +1,91 @@
+// The plot card: built element by element from the plot's properties and its distances
+// (every value as text, none as markup), and the messages shown in the card's place.
+import { el, fill, row } from "./dom.js";
+import { areaText, currentLang, fmt, metres, t } from "./locale.js";
+import { pillStyle } from "./colours.js";
+
+const UTILITIES = ["power", "water", "sewer", "gas", "fibre"];
+
+/// A hint or an error in the card's place.
+export function renderMessage(container, text, kind = "hint") {
+  fill(container, el("p", { class: kind, role: kind === "error" ? "alert" : null }, text));
+}
+
+function utilities(p) {
+  const have = UTILITIES.filter((u) => p[`has_${u}`] === true).map((u) => t("util." + u));
+  const note = p.utilities_note ? el("small", {}, p.utilities_note) : null;
+  // The note says what is planned where nothing is built yet (Stage 2): shown whenever given.
+  if (!have.length) return note ? [note] : [t("none")];
+  return [have.join(", "), note && el("br"), note];
+}
+
+function zoning(p) {
+  if (!p.zoning) return "";
+  let text = `${p.zoning}${currentLang() === "en" && p.zoning_name_en ? " — " + p.zoning_name_en : ""}`;
+  if (p.max_density_pct) text += ` (≤ ${fmt(p.max_density_pct)} %, Кинт ${fmt(p.max_intensity ?? 0, 1)})`;
+  return text;
+}
+
+function price(p) {
+  if (p.price_eur_m2) return `${fmt(p.price_eur_m2, 2)} EUR/m²${p.price_note ? " — " + p.price_note : ""}`;
+  return p.price_note || "";
+}
+
+/// A distance of the `/plots/{id}/distances` answer, or why there is none.
+function distance(d, target) {
+  const hit = d[target];
+  if (typeof hit?.distance_m === "number") return metres(hit.distance_m);
+  return hit?.reason ? `${t("no_data")}: ${hit.reason}` : "";
+}
+
+/// The road distance to the interchange, or why there is no road route.
+function roadDistance(d) {
+  const i = d.interchange;
+  if (typeof i?.road_distance_m === "number") return metres(i.road_distance_m);
+  return i?.road_reason ? `${t("no_route")}: ${i.road_reason}` : "";
+}
+
+function span(id, text) {
+  return text ? el("span", { id }, text) : "";
+}
+
+export function renderCard(container, p, distances, distancesError) {
+  const en = currentLang() === "en";
+  const d = distances || {};
+  const status = p.status ? el("span", { class: "status", style: pillStyle(p.status) }, t("status." + p.status)) : "";
+  const station = distance(d, "station");
+  const stationName = d.station?.name && typeof d.station?.distance_m === "number" ? ` (${d.station.name})` : "";
+  fill(
+    container,
+    el("h2", { id: "card-title" }, p.cadastral_id ?? ""),
+    el(
+      "dl",
+      {},
+      row(t("pi"), span("card-id", p.cadastral_id ?? "")),
+      row(t("upi"), p.upi ? span("card-upi", p.upi) : ""),
+      row(t("stage"), p.stage ? String(p.stage) : ""),
+      row(t("status"), status),
+      row(t("area_declared"), areaText(p.declared_area_m2)),
+      row(t("area_computed"), span("card-area", areaText(p.area_m2))),
+      row(t("zoning"), zoning(p)),
+      row(t("use"), (en ? p.permitted_use_en : p.permitted_use) || p.permitted_use || ""),
+      row(t("utilities"), el("span", { id: "card-utilities" }, utilities(p))),
+      row(t("access_road"), p.access_road || ""),
+      row(t("price"), price(p)),
+      row(t("restrictions"), p.restrictions || ""),
+      row(t("investor"), p.investor || ""),
+    ),
+    el("h2", {}, t("distances")),
+    el(
+      "dl",
+      { id: "card-distances" },
+      row(t("to_motorway"), span("card-motorway", distance(d, "motorway"))),
+      row(t("to_interchange"), distance(d, "interchange")),
+      row(t("to_interchange_road"), span("card-interchange-road", roadDistance(d))),
+      row(t("to_ring_road"), distance(d, "ring_road")),
+      row(t("to_rail"), distance(d, "rail")),
+      row(t("to_station"), station ? station + stationName : ""),
+    ),
+    distancesError ? el("p", { class: "error" }, distancesError) : "",
+  );
+}

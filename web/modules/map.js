@@ -1,0 +1,104 @@
+// The MapLibre map: the service's style (with the optional base map), the opening view (the
+// link's own `#map=` view, else the plot of `?plot=`, else both stages' plots), the viewer's
+// own overlay layers, the hover highlight, and moving to a feature.
+import * as maplibregl from "/map/vendor/maplibre-gl.mjs";
+import { getJson } from "./api.js";
+import { takeStyleColours } from "./colours.js";
+import { initial } from "./url.js";
+import { state } from "./state.js";
+
+/** The plots are in the tiles from z12: the opening view never zooms out further. */
+const PLOTS_MIN_ZOOM = 12;
+
+export const EMPTY = { type: "FeatureCollection", features: [] };
+
+/// `[[west, south], [east, north]]` of a GeoJSON geometry, or null.
+export function boundsOf(geometry) {
+  const xs = [];
+  const ys = [];
+  const walk = (c) => (typeof c[0] === "number" ? (xs.push(c[0]), ys.push(c[1])) : c.forEach(walk));
+  if (geometry?.coordinates) walk(geometry.coordinates);
+  return xs.length ? [[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]] : null;
+}
+
+/// The extent of the zone's plots (both stages), from the OGC collection.
+async function zoneBounds() {
+  const collection = await getJson("/collections/plots?f=json").catch(() => null);
+  const b = collection?.extent?.spatial?.bbox?.[0];
+  return b ? [[b[0], b[1]], [b[2], b[3]]] : null;
+}
+
+/// The map in `container`, opening on `startPlot` (a plot feature) when the link has no view.
+export async function createMap(container, startPlot) {
+  const [config, style] = await Promise.all([getJson("/map/config.json").catch(() => ({})), getJson("/style.json")]);
+  takeStyleColours(style);
+  if (config.base_map && Array.isArray(config.base_map.tiles)) {
+    // An optional raster base map for deployments with internet, drawn just above the background.
+    style.sources["zagore-basemap"] = { type: "raster", tiles: config.base_map.tiles, tileSize: 256, attribution: config.base_map.attribution || "" };
+    const at = style.layers.findIndex((l) => l.type !== "background");
+    style.layers.splice(at < 0 ? 0 : at, 0, { id: "zagore-basemap", type: "raster", source: "zagore-basemap" });
+  }
+  const options = { container, style, hash: "map", attributionControl: { compact: true } };
+  if (!initial.hasView) {
+    // Else the style's own centre and zoom (the zone) apply.
+    const bounds = startPlot ? boundsOf(startPlot.geometry) : await zoneBounds();
+    if (bounds) Object.assign(options, { bounds, fitBoundsOptions: { padding: startPlot ? 60 : 8, maxZoom: 17 } });
+  }
+  const map = new maplibregl.Map(options);
+  if (!initial.hasView && options.bounds && map.getZoom() < PLOTS_MIN_ZOOM) map.setZoom(PLOTS_MIN_ZOOM);
+  map.addControl(new maplibregl.NavigationControl(), "top-left");
+  map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  map.on("error", (e) => state.errors.push(String(e.error?.message || e.error || e)));
+  return map;
+}
+
+/// The style's layers drawn from the plots (what the filters apply to).
+export const plotLayers = (map) =>
+  map.getStyle().layers.filter((l) => l["source-layer"] === "plots" || l["source-layer"] === "plot_labels");
+
+/// The viewer's own layers above the style's: hover and selection outlines, the road route,
+/// the measured shape. Call on `load`. Returns the plots' vector source id.
+export function addOverlays(map) {
+  const first = map.getStyle().layers.find((l) => l["source-layer"] === "plots");
+  const plotSource = first ? first.source : null;
+  if (plotSource) {
+    map.addLayer({
+      id: "zagore-plot-hover", type: "line", source: plotSource, "source-layer": "plots",
+      paint: { "line-color": "#111", "line-width": ["case", ["boolean", ["feature-state", "hover"], false], 3, 0] },
+    });
+  }
+  // The selected plot's outline comes from the plot's own GeoJSON (from /plots/at, the search
+  // or the item), not from the tiles: below z14 the tiles carry only status and stage.
+  map.addSource("zagore-selected", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "zagore-plot-selected", type: "line", source: "zagore-selected", paint: { "line-color": "#d6336c", "line-width": 4 } });
+  map.addSource("zagore-route", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "zagore-route", type: "line", source: "zagore-route", paint: { "line-color": "#d6336c", "line-width": 5, "line-opacity": 0.8, "line-dasharray": [2, 1] } });
+  map.addSource("zagore-measure", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "zagore-measure-fill", type: "fill", source: "zagore-measure", filter: ["==", ["geometry-type"], "Polygon"], paint: { "fill-color": "#1c7ed6", "fill-opacity": 0.15 } });
+  map.addLayer({ id: "zagore-measure-line", type: "line", source: "zagore-measure", filter: ["==", ["geometry-type"], "LineString"], paint: { "line-color": "#1c7ed6", "line-width": 2 } });
+  map.addLayer({ id: "zagore-measure-points", type: "circle", source: "zagore-measure", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-radius": 4, "circle-color": "#1c7ed6" } });
+  return plotSource;
+}
+
+/// Hover highlight through feature state, by the tiles' stable numeric ids.
+export function enableHover(map, plotSource) {
+  let hovered = null;
+  map.on("mousemove", (e) => {
+    if (!plotSource) return;
+    const f = map.queryRenderedFeatures(e.point).find((x) => x.sourceLayer === "plots" && x.id !== undefined);
+    if (hovered !== null && (!f || f.id !== hovered)) {
+      map.setFeatureState({ source: plotSource, sourceLayer: "plots", id: hovered }, { hover: false });
+      hovered = null;
+    }
+    if (f && f.id !== hovered) {
+      hovered = f.id;
+      map.setFeatureState({ source: plotSource, sourceLayer: "plots", id: hovered }, { hover: true });
+    }
+    map.getCanvas().style.cursor = f || state.measuring ? "pointer" : "";
+  });
+}
+
+export function flyToFeature(map, feature) {
+  const bounds = boundsOf(feature.geometry);
+  if (bounds) map.fitBounds(bounds, { padding: 60, maxZoom: 17, duration: 800 });
+}
