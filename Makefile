@@ -33,7 +33,7 @@ fmt:
 lint:
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 
-unit:
+unit: $(WEB_STAMP)
 	$(CARGO) test --locked
 
 # The served MapLibre style, checked by gl-style-validate (@maplibre/maplibre-gl-style-spec).
