@@ -13,7 +13,6 @@ use super::{api_doc, blocking, openapi, ApiError, ApiPath, AppState, QueryPairs}
 use crate::features::negotiate::{self, Format};
 use crate::features::{items, ogc, plots, Answer};
 
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(landing))
