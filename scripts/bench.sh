@@ -7,6 +7,11 @@
 #
 #   bash scripts/bench.sh            # everything (about 15 minutes on 2 cores)
 #   RUNS=3 DURATION=10 SIZES="10000 100000 1000000" bash scripts/bench.sh
+#   SHAPES="province dense" SERVED_SHAPE=dense bash scripts/bench.sh
+#
+# Ingest is measured on each of SHAPES (`zagore synth --shape`: the province, mostly sparse
+# rural tiles; dense, a uniform cadastre of ~70 m plots where every tile is full); the
+# served part runs on SERVED_SHAPE (run the script once per shape to have both).
 #
 # Needs wrk, nginx (apt-get install wrk nginx-light), python3, curl, taskset. The server
 # runs pinned to core 0 and wrk to core 1 (64 connections, 1 thread).
@@ -16,6 +21,8 @@ runs="${RUNS:-3}"
 duration="${DURATION:-10}"
 sizes="${SIZES:-10000 100000 1000000}"
 served="${SERVED:-1000000}"
+shapes="${SHAPES:-province dense}"
+served_shape="${SERVED_SHAPE:-province}"
 connections="${CONNECTIONS:-64}"
 work="${BENCH_DIR:-/tmp/zagore-bench}"
 target="${CARGO_TARGET_DIR:-target}"
@@ -35,18 +42,19 @@ report=$(mktemp)
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)"
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
-  echo "- command: \`RUNS=$runs DURATION=$duration SIZES=\"$sizes\" SERVED=$served bash scripts/bench.sh\`"
-  echo "- every figure is the median of $runs runs; data: \`zagore synth --plots N --seed 1\` (synthetic)"
+  echo "- command: \`RUNS=$runs DURATION=$duration SIZES=\"$sizes\" SERVED=$served SHAPES=\"$shapes\" SERVED_SHAPE=$served_shape bash scripts/bench.sh\`"
+  echo "- every figure is the median of $runs runs; data: \`zagore synth --plots N --seed 1 --shape S\` (synthetic); served: $served plots, shape $served_shape"
   echo
   echo "## Ingest (\`zagore check DIR\`: read, reproject, validate, index)"
   echo
-  echo "| plots | plots.geojson | wall time | peak RSS |"
-  echo "|---|---|---|---|"
+  echo "| shape | plots | plots.geojson | wall time | peak RSS |"
+  echo "|---|---|---|---|---|"
 } >> "$report"
 
+for shape in $shapes; do
 for n in $sizes; do
-  dir="$work/p$n"
-  "$bin" synth --plots "$n" --out "$dir" --seed 1 >&2
+  dir="$work/$shape-p$n"
+  "$bin" synth --plots "$n" --out "$dir" --seed 1 --shape "$shape" >&2
   times=(); rss=()
   for _ in $(seq "$runs"); do
     /usr/bin/time -o "$work/time.txt" -f "%e %M" "$bin" check "$dir" >/dev/null 2>&1
@@ -56,12 +64,13 @@ for n in $sizes; do
   t=$(printf '%s\n' "${times[@]}" | median)
   m=$(printf '%s\n' "${rss[@]}" | median)
   size=$(du -m "$dir/plots.geojson" | cut -f1)
-  echo "| $n | $size MB | $t s | $((m / 1024)) MiB |" >> "$report"
-  echo "ingest $n: $t s, $((m / 1024)) MiB" >&2
+  echo "| $shape | $n | $size MB | $t s | $((m / 1024)) MiB |" >> "$report"
+  echo "ingest $shape $n: $t s, $((m / 1024)) MiB" >&2
+done
 done
 
-dir="$work/p$served"
-[ -f "$dir/plots.geojson" ] || "$bin" synth --plots "$served" --out "$dir" --seed 1 >&2
+dir="$work/$served_shape-p$served"
+[ -f "$dir/plots.geojson" ] || "$bin" synth --plots "$served" --out "$dir" --seed 1 --shape "$served_shape" >&2
 
 # --- the URL lists ---------------------------------------------------------------------
 urls="$work/tiles.txt"
@@ -351,7 +360,7 @@ fi
 declare -A zoom_geojson
 geojson_rss=""
 if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && [ -n "${MARTIN_GEOJSON:-}" ]; then
-  wgs84="$work/p$served-wgs84/plots.geojson"
+  wgs84="$work/$served_shape-p$served-wgs84/plots.geojson"
   if [ ! -s "$wgs84" ]; then
     mkdir -p "$(dirname "$wgs84")"
     ogr2ogr -f GeoJSON -t_srs EPSG:4326 -lco RFC7946=YES -lco COORDINATE_PRECISION=8 "$wgs84" "$dir/plots.geojson" >&2

@@ -66,6 +66,9 @@ enum Command {
         /// Seed: the same seed and count give the same bytes.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Layout: `province` (dense towns, sparse fields) or `dense` (uniform ~70 m plots).
+        #[arg(long, value_enum, default_value = "province")]
+        shape: zagore::synth::Shape,
     },
 }
 
@@ -117,8 +120,18 @@ fn main() -> ExitCode {
             let dir = data.unwrap_or_else(|| config.data_dir.clone());
             zagore::server::commands::distances(&config, &dir, format)
         }
-        Command::Synth { plots, out, seed } => {
-            let options = zagore::synth::SynthOptions { plots, out, seed };
+        Command::Synth {
+            plots,
+            out,
+            seed,
+            shape,
+        } => {
+            let options = zagore::synth::SynthOptions {
+                plots,
+                out,
+                seed,
+                shape,
+            };
             match zagore::synth::generate(&options) {
                 Ok(s) => {
                     println!(

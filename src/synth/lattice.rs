@@ -1,5 +1,7 @@
 //! The synthetic cadastre's geometry: a jittered lattice of cells in EPSG:7801 metres
-//! (easting, northing), warped towards the towns so plots are denser near them.
+//! (easting, northing), in one of two [`Shape`]s: the province (warped towards the towns so
+//! plots are denser near them, sparse fields between) or a dense, uniform cadastre (every
+//! cell about 70 m across, as in a town's industrial quarter, so every tile is full).
 //!
 //! Everything is a pure function of the seed and the cell indices (a hash, not a stream of
 //! random numbers), so any cell, edge or road can be computed alone, in any order, and the
@@ -61,9 +63,36 @@ pub const BLOCK_COLS: usize = 12;
 pub const BLOCK_ROWS: usize = 8;
 /// Plots per block.
 pub const PLOTS_PER_BLOCK: usize = (BLOCK_COLS - 1) * (BLOCK_ROWS - 1);
-/// Lattice spacing far from towns, m: far-field plots are about 100 m × 150 m.
-const CELL_W: f64 = 100.0;
-const CELL_H: f64 = 150.0;
+/// The layout of the plots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Shape {
+    /// Stara Zagora province: plots of ≈ 200 m² in town centres up to ≈ 40,000 m² in the
+    /// fields, so most tiles are sparse and rural.
+    #[default]
+    Province,
+    /// A uniform, dense cadastre: cells of about 70 m × 70 m with jittered corners and
+    /// shared edges, 4–16 vertices each, no crowding (a z14 tile holds several hundred).
+    Dense,
+}
+
+impl Shape {
+    /// Lattice spacing (far from towns, for the province), m.
+    fn cell(self) -> (f64, f64) {
+        match self {
+            // far-field plots are about 100 m × 150 m
+            Shape::Province => (100.0, 150.0),
+            Shape::Dense => (70.0, 70.0),
+        }
+    }
+
+    /// Most extra vertices on one edge (a plot has 4 corners and up to 4 × this many more).
+    fn max_edge_points(self) -> u64 {
+        match self {
+            Shape::Province => 5,
+            Shape::Dense => 3,
+        }
+    }
+}
 /// How far a lattice corner may move from its place, as a fraction of the spacing.
 const JITTER: f64 = 0.1;
 /// How much a town centre shrinks the plots (linear factor).
@@ -75,6 +104,9 @@ const BEND: f64 = 0.02;
 #[derive(Debug, Clone)]
 pub struct Lattice {
     seed: u64,
+    shape: Shape,
+    /// Cell spacing, m (easting, northing).
+    cell: (f64, f64),
     /// Plots to write.
     pub plots: usize,
     /// Blocks across and up.
@@ -103,20 +135,27 @@ fn unit(h: u64) -> f64 {
 }
 
 impl Lattice {
-    pub fn new(plots: usize, seed: u64) -> Lattice {
+    pub fn new(plots: usize, seed: u64, shape: Shape) -> Lattice {
+        let cell = shape.cell();
         let blocks = plots.div_ceil(PLOTS_PER_BLOCK).max(1);
         // Roughly square in metres: a block is 1200 m × 1200 m far from towns.
         let blocks_x = ((blocks as f64).sqrt().ceil() as usize).max(1);
         let blocks_y = blocks.div_ceil(blocks_x);
         let sz = SETTLEMENTS[0].position();
-        let width = (blocks_x * BLOCK_COLS + 1) as f64 * CELL_W;
-        let height = (blocks_y * BLOCK_ROWS + 1) as f64 * CELL_H;
-        let towns = SETTLEMENTS
-            .iter()
-            .map(|s| (s.position(), s.radius_m))
-            .collect();
+        let width = (blocks_x * BLOCK_COLS + 1) as f64 * cell.0;
+        let height = (blocks_y * BLOCK_ROWS + 1) as f64 * cell.1;
+        // The dense shape is uniform: no town pulls its plots together.
+        let towns = match shape {
+            Shape::Province => SETTLEMENTS
+                .iter()
+                .map(|s| (s.position(), s.radius_m))
+                .collect(),
+            Shape::Dense => Vec::new(),
+        };
         let mut lattice = Lattice {
             seed,
+            shape,
+            cell,
             plots,
             blocks_x,
             blocks_y,
@@ -144,10 +183,11 @@ impl Lattice {
 
     /// Lattice corner (i, j), 0 ≤ i ≤ cols, 0 ≤ j ≤ rows, in EPSG:7801 metres.
     pub fn corner(&self, i: usize, j: usize) -> (f64, f64) {
-        let jx = unit(hash(self.seed, 1, i, j)) * JITTER * CELL_W;
-        let jy = unit(hash(self.seed, 2, i, j)) * JITTER * CELL_H;
-        let x = self.origin.0 + i as f64 * CELL_W + jx;
-        let y = self.origin.1 + j as f64 * CELL_H + jy;
+        let (w, h) = self.cell;
+        let jx = unit(hash(self.seed, 1, i, j)) * JITTER * w;
+        let jy = unit(hash(self.seed, 2, i, j)) * JITTER * h;
+        let x = self.origin.0 + i as f64 * w + jx;
+        let y = self.origin.1 + j as f64 * h + jy;
         self.warp(x, y)
     }
 
@@ -173,7 +213,9 @@ impl Lattice {
     pub fn edge_points(&self, i: usize, j: usize, up: bool) -> Vec<(f64, f64)> {
         let salt = if up { 10 } else { 20 };
         let h = hash(self.seed, salt, i, j);
-        let count = (h % 10).saturating_sub(4) as usize; // 0..=5, none on 5 edges in 10
+        // 0..=max; none on 5 edges in 10 (province) or 5 in 8 (dense)
+        let max = self.shape.max_edge_points();
+        let count = (h % (max + 5)).saturating_sub(4) as usize;
         if count == 0 {
             return Vec::new();
         }

@@ -18,7 +18,7 @@ mod write;
 use std::path::PathBuf;
 
 pub use error::SynthError;
-pub use lattice::{Lattice, Settlement, SETTLEMENTS};
+pub use lattice::{Lattice, Settlement, Shape, SETTLEMENTS};
 
 use error::write_error;
 
@@ -32,6 +32,8 @@ pub struct SynthOptions {
     pub out: PathBuf,
     /// Seed of every jitter: the same seed and count give the same bytes.
     pub seed: u64,
+    /// The layout: the province (sparse fields, dense towns) or a dense, uniform cadastre.
+    pub shape: Shape,
 }
 
 /// What was written, for the command's summary line.
@@ -51,7 +53,7 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
         return Err(SynthError::TooMany(options.plots));
     }
     std::fs::create_dir_all(&options.out).map_err(|source| write_error(&options.out, source))?;
-    let lattice = Lattice::new(options.plots, options.seed);
+    let lattice = Lattice::new(options.plots, options.seed, options.shape);
     let plots = write::plots(&lattice, &options.out.join("plots.geojson"))?;
     let roads = write::roads(&lattice, &options.out.join("roads.geojson"))?;
     let poi = write::poi(&lattice, &options.out.join("poi.geojson"))?;

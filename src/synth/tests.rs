@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::lattice::{planar_area, Lattice};
+use super::lattice::{planar_area, Lattice, Shape};
 use super::{generate, SynthOptions};
 
 fn options(dir: &std::path::Path, plots: usize, seed: u64) -> SynthOptions {
@@ -11,6 +11,7 @@ fn options(dir: &std::path::Path, plots: usize, seed: u64) -> SynthOptions {
         plots,
         out: dir.to_path_buf(),
         seed,
+        shape: Shape::Province,
     }
 }
 
@@ -42,7 +43,7 @@ type Millimetres = (i64, i64);
 
 #[test]
 fn plots_have_4_to_30_vertices_sizes_in_range_and_share_their_edges() {
-    let lattice = Lattice::new(20_000, 3);
+    let lattice = Lattice::new(20_000, 3, Shape::Province);
     // How many plots use each (rounded) boundary segment: a segment inside the cadastre is
     // used by exactly two plots, in opposite directions, so neighbours share it exactly.
     let mut segments: HashMap<(Millimetres, Millimetres), i32> = HashMap::new();
@@ -76,6 +77,42 @@ fn plots_have_4_to_30_vertices_sizes_in_range_and_share_their_edges() {
     assert!(
         shared * 10 > segments.len() * 8,
         "most segments are shared with a neighbour in reverse ({shared} of {})",
+        segments.len()
+    );
+}
+
+#[test]
+fn the_dense_shape_is_uniform_with_4_to_16_vertices_and_shared_edges() {
+    let lattice = Lattice::new(20_000, 3, Shape::Dense);
+    let mut segments: HashMap<(Millimetres, Millimetres), i32> = HashMap::new();
+    let key = |p: (f64, f64)| ((p.0 * 1000.0).round() as i64, (p.1 * 1000.0).round() as i64);
+    let (mut smallest, mut largest) = (f64::MAX, 0.0f64);
+    let mut vertex_counts = std::collections::BTreeSet::new();
+    for (i, j) in lattice.plot_cells() {
+        let ring = lattice.ring(i, j);
+        let vertices = ring.len() - 1;
+        assert!((4..=16).contains(&vertices), "{vertices} vertices");
+        vertex_counts.insert(vertices);
+        let area = planar_area(&ring);
+        smallest = smallest.min(area);
+        largest = largest.max(area);
+        for w in ring.windows(2) {
+            *segments.entry((key(w[0]), key(w[1]))).or_default() += 1;
+        }
+    }
+    // 70 m cells, corners moved by at most 10 % of the spacing: 0.8² to 1.2² of 4,900 m².
+    assert!(
+        smallest > 3_000.0 && largest < 7_100.0,
+        "{smallest}..{largest}"
+    );
+    assert!(vertex_counts.contains(&4) && vertex_counts.iter().any(|&n| n >= 12));
+    let shared = segments
+        .iter()
+        .filter(|((a, b), _)| segments.contains_key(&(*b, *a)))
+        .count();
+    assert!(
+        shared * 10 > segments.len() * 8,
+        "{shared} of {}",
         segments.len()
     );
 }

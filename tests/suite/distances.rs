@@ -325,6 +325,7 @@ fn the_segment_index_finds_what_searching_every_segment_finds() {
         plots: 3_000,
         out: dir.path().to_path_buf(),
         seed: 11,
+        shape: Default::default(),
     })
     .unwrap();
     let (dataset, shapes) = target_shapes(dir.path());

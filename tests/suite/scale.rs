@@ -14,6 +14,7 @@ async fn a_large_cadastre_measures_each_plot_on_request() {
         plots: 6_000,
         out: dir.path().to_path_buf(),
         seed: 5,
+        shape: Default::default(),
     };
     generate(&options).unwrap();
     let app = spawn_app_with(zagore::Config {

@@ -3,20 +3,27 @@
 //! tests in src/synth/tests.rs.)
 
 use zagore::geodata::{Dataset, LayerKind};
-use zagore::synth::{generate, SynthOptions};
+use zagore::synth::{generate, Shape, SynthOptions};
 
-fn options(dir: &std::path::Path, plots: usize, seed: u64) -> SynthOptions {
+fn options(dir: &std::path::Path, plots: usize, seed: u64, shape: Shape) -> SynthOptions {
     SynthOptions {
         plots,
         out: dir.to_path_buf(),
         seed,
+        shape,
     }
 }
 
 #[test]
-fn a_small_cadastre_loads_without_errors_and_routes_every_plot() {
+fn a_small_cadastre_of_either_shape_loads_without_errors_and_routes_every_plot() {
+    for shape in [Shape::Province, Shape::Dense] {
+        loads_and_routes(shape);
+    }
+}
+
+fn loads_and_routes(shape: Shape) {
     let dir = tempfile::tempdir().unwrap();
-    let summary = generate(&options(dir.path(), 500, 7)).unwrap();
+    let summary = generate(&options(dir.path(), 500, 7, shape)).unwrap();
     assert_eq!(summary.plots, 500);
     let dataset = Dataset::load(dir.path()).unwrap();
     let plots = dataset.layer(LayerKind::Plots).unwrap();
@@ -31,5 +38,9 @@ fn a_small_cadastre_loads_without_errors_and_routes_every_plot() {
     let table = zagore::zone::DistanceTable::build(&dataset, &network);
     let first = &plots.features[0];
     let row = table.plot(&first.id).unwrap();
-    assert!(row.distances.route.is_ok(), "{:?}", row.distances.route);
+    assert!(
+        row.distances.route.is_ok(),
+        "{shape:?}: {:?}",
+        row.distances.route
+    );
 }

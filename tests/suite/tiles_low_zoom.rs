@@ -35,6 +35,7 @@ async fn below_z14_plots_are_slim_and_sub_pixel_plots_become_density_squares() {
         plots: 6_000,
         out: dir.path().to_path_buf(),
         seed: 3,
+        shape: Default::default(),
     })
     .unwrap();
     let app = common::spawn_app_with(zagore::Config {
