@@ -47,10 +47,12 @@ browser: $(WEB_STAMP)
 	$(CARGO) build --locked
 	cd web && node --test test/
 
-# Real OGC API – Features clients (GDAL's ogrinfo, OWSLib) and an OpenAPI validator.
+# Real OGC API – Features clients (GDAL's ogrinfo, OWSLib), an OpenAPI validator, and the
+# exported tile archives read back by the pmtiles package, sqlite3 and GDAL.
 clients:
 	@bash scripts/setup.sh clients
 	$(CARGO) build --locked
 	@bash scripts/ogc-clients.sh
+	@bash scripts/archive-readers.sh
 
 test: setup fmt lint unit style clients browser

@@ -55,6 +55,24 @@ enum Command {
         #[arg(long, env = "ZAGORE_DATA")]
         data: Option<PathBuf>,
     },
+    /// Write every non-empty tile into a PMTiles or MBTiles archive, for a static host or a CDN.
+    Export {
+        /// The archive: FILE.pmtiles or FILE.mbtiles.
+        #[arg(long)]
+        out: PathBuf,
+        /// Lowest zoom written.
+        #[arg(long, default_value_t = 0)]
+        min_zoom: u8,
+        /// Highest zoom written (the map overzooms it).
+        #[arg(long, default_value_t = 16)]
+        max_zoom: u8,
+        /// Only tiles meeting west,south,east,north (WGS84 degrees).
+        #[arg(long, value_parser = parse_bbox)]
+        bbox: Option<zagore::index::BBox>,
+        /// The geodata folder [default: the configured one, ./geodata].
+        #[arg(long, env = "ZAGORE_DATA")]
+        data: Option<PathBuf>,
+    },
     /// Write a synthetic cadastre of N plots over Stara Zagora province, for benchmarks only.
     Synth {
         /// Number of land plots.
@@ -70,6 +88,11 @@ enum Command {
         #[arg(long, value_enum, default_value = "province")]
         shape: zagore::synth::Shape,
     },
+}
+
+/// `--bbox west,south,east,north` in WGS84 degrees.
+fn parse_bbox(text: &str) -> Result<zagore::index::BBox, String> {
+    zagore::index::BBox::parse(text, true).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -119,6 +142,25 @@ fn main() -> ExitCode {
         Command::Distances { format, data } => {
             let dir = data.unwrap_or_else(|| config.data_dir.clone());
             zagore::server::commands::distances(&config, &dir, format)
+        }
+        Command::Export {
+            out,
+            min_zoom,
+            max_zoom,
+            bbox,
+            data,
+        } => {
+            let mut config = config;
+            if let Some(dir) = data {
+                config.data_dir = dir;
+            }
+            let request = zagore::server::export::ExportRequest {
+                out,
+                min_zoom,
+                max_zoom,
+                bbox,
+            };
+            zagore::server::export::run(config, &request)
         }
         Command::Synth {
             plots,

@@ -5,6 +5,7 @@
 //! (`check`, `distances`, `synth`) are in [`commands`].
 
 pub mod commands;
+pub mod export;
 mod listen;
 mod watch;
 

@@ -4,6 +4,7 @@
 //! style and its glyphs. How it all fits is in `docs/tiles.md`; the endpoints are in
 //! `crate::http::tiles`.
 
+pub mod archive;
 mod cache;
 pub mod compress;
 pub mod coord;

@@ -25,6 +25,7 @@ mod reliability;
 mod reprojection;
 mod scale;
 mod synth;
+mod tile_archive;
 mod tiles;
 mod tiles_http;
 mod tiles_low_zoom;

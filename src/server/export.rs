@@ -1,0 +1,128 @@
+//! `zagore export --out FILE.pmtiles|FILE.mbtiles`: loads the data as `serve` does, then
+//! writes every non-empty tile of the live tile source ([`crate::tiles::LiveTiles`], the one
+//! the server encodes with) over a zoom range into a static archive
+//! ([`crate::tiles::archive`]), on every core, with a progress bar on a terminal and a log
+//! line per zoom otherwise.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::load_zone;
+use crate::config::Config;
+use crate::geodata::crs;
+use crate::index::BBox;
+use crate::tiles::archive::{export, ArchiveFormat, ExportPlan, Progress};
+use crate::tiles::LiveTiles;
+
+/// What `zagore export` was asked for.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub out: PathBuf,
+    pub min_zoom: u8,
+    pub max_zoom: u8,
+    pub bbox: Option<BBox>,
+}
+
+/// Runs the export; exit status 0 on success, 1 on a data or write error, 2 when PROJ or the
+/// configuration cannot be set up.
+pub fn run(config: Config, request: &ExportRequest) -> ExitCode {
+    let config = match config.validate() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // A wrong name is known before the data is loaded.
+    if let Err(e) = ArchiveFormat::from_path(&request.out) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = crs::init_proj(&config) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let started = Instant::now();
+    let cell = match load_zone(&config) {
+        Ok(cell) => cell,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let zone = cell.current();
+    super::prepare(&zone);
+    let source = LiveTiles::new(Arc::clone(&zone), config.tile_buffer, config.max_zoom);
+    let plan = ExportPlan {
+        min_zoom: request.min_zoom,
+        max_zoom: request.max_zoom,
+        bbox: request.bbox,
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let bar = terminal.then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>4} [{bar:40}] {pos}/{len} tiles, {msg} written, {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let mut current_zoom = None;
+    let mut on_progress = |p: Progress| {
+        if let Some(bar) = &bar {
+            if current_zoom != Some(p.zoom) {
+                bar.reset();
+                bar.set_length(p.total as u64);
+                bar.set_prefix(format!("z{}", p.zoom));
+            }
+            bar.set_position(p.done as u64);
+            bar.set_message(p.written.to_string());
+        } else if p.done == p.total {
+            tracing::info!(
+                zoom = p.zoom,
+                tiles = p.total,
+                written = p.written,
+                "export: zoom done"
+            );
+        }
+        current_zoom = Some(p.zoom);
+    };
+    let encode_started = Instant::now();
+    let summary = match export(&source, &plan, &request.out, &mut on_progress) {
+        Ok(summary) => summary,
+        Err(e) => {
+            if let Some(bar) = &bar {
+                bar.abandon();
+            }
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    for (zoom, tiles) in &summary.per_zoom {
+        eprintln!("  z{zoom}: {tiles} tiles");
+    }
+    println!(
+        "wrote {} tiles (z{}–z{}) to {}: {:.1} MB in {:.1} s ({:.1} s loading, {:.1} s tiles); {} empty tiles skipped",
+        summary.tiles(),
+        plan.min_zoom,
+        plan.max_zoom,
+        request.out.display(),
+        summary.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        (encode_started - started).as_secs_f64(),
+        encode_started.elapsed().as_secs_f64(),
+        summary.empty,
+    );
+    ExitCode::SUCCESS
+}
