@@ -281,11 +281,15 @@ impl Lattice {
         for by in 0..self.blocks_y {
             for bx in 0..self.blocks_x {
                 let c = self.centre(bx * BLOCK_COLS + BLOCK_COLS / 2, by * BLOCK_ROWS + 4);
-                let mut order: Vec<(f64, usize)> = self
-                    .towns
+                // The towns name the regions in either shape (the dense one does not warp
+                // towards them, but its plots still need a town's EKATTE code).
+                let mut order: Vec<(f64, usize)> = SETTLEMENTS
                     .iter()
                     .enumerate()
-                    .map(|(k, ((x, y), _))| ((x - c.0).hypot(y - c.1), k))
+                    .map(|(k, town)| {
+                        let (x, y) = town.position();
+                        ((x - c.0).hypot(y - c.1), k)
+                    })
                     .collect();
                 order.sort_by(|a, b| a.0.total_cmp(&b.0));
                 let town = order

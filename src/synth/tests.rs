@@ -116,3 +116,19 @@ fn the_dense_shape_is_uniform_with_4_to_16_vertices_and_shared_edges() {
         segments.len()
     );
 }
+
+/// Regression: the dense shape first gave every block to Stara Zagora, whose region numbers
+/// ran past 9,999 at a million plots (malformed identifiers).
+#[test]
+fn a_million_dense_plots_keep_every_region_number_within_four_digits() {
+    let lattice = Lattice::new(1_000_000, 1, Shape::Dense);
+    let mut towns = std::collections::BTreeSet::new();
+    for by in 0..lattice.blocks_y {
+        for bx in 0..lattice.blocks_x {
+            let (town, region) = lattice.region(bx * 12 + 1, by * 8 + 1);
+            assert!((1..=9999).contains(&region), "block {bx},{by}: {region}");
+            towns.insert(town);
+        }
+    }
+    assert!(towns.len() > 1, "{towns:?}");
+}
