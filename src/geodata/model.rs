@@ -91,7 +91,8 @@ pub struct Feature {
     pub area_m2: Option<f64>,
     /// Geodesic length on the WGS84 ellipsoid, m (lines).
     pub length_m: Option<f64>,
-    /// Line of the source file where the feature starts.
+    /// Where the feature is in its source: the line of the file where it starts (GeoJSON),
+    /// or its record number (a shapefile); [`Layer::locating`] says which.
     pub line: usize,
 }
 
@@ -109,6 +110,49 @@ impl Feature {
     /// The stage a plot or stage outline belongs to.
     pub fn stage(&self) -> Option<i64> {
         self.properties.get("stage").and_then(PropValue::as_i64)
+    }
+}
+
+/// Where a record is in its source, for problem reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// The line of a text file where the record starts (GeoJSON).
+    Line(usize),
+    /// The record's number in a table, from 1 (a shapefile's `.dbf`).
+    Record(usize),
+}
+
+impl Location {
+    /// The line to name in a problem, when the source has lines.
+    pub fn line(self) -> Option<usize> {
+        match self {
+            Location::Line(line) => Some(line),
+            Location::Record(_) => None,
+        }
+    }
+
+    /// The number stored with a feature ([`Feature::line`]): its line or record number.
+    pub fn number(self) -> usize {
+        match self {
+            Location::Line(n) | Location::Record(n) => n,
+        }
+    }
+}
+
+/// How a layer's records are located: what [`Feature::line`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locating {
+    Lines,
+    Records,
+}
+
+impl Locating {
+    /// The location of a feature whose stored number is `n`.
+    pub fn at(self, n: usize) -> Location {
+        match self {
+            Locating::Lines => Location::Line(n),
+            Locating::Records => Location::Record(n),
+        }
     }
 }
 
@@ -143,6 +187,8 @@ pub struct Layer {
     pub axis_order: AxisOrder,
     /// Why that axis order was assumed, in words.
     pub axis_reason: String,
+    /// What each feature's [`Feature::line`] counts.
+    pub locating: Locating,
     pub features: Vec<Feature>,
     /// Extent in WGS84 longitude/latitude (None when the layer is empty).
     pub extent: Option<Rect<f64>>,
@@ -165,6 +211,7 @@ impl Layer {
             crs_source: meta.crs_source,
             axis_order: meta.axis_order,
             axis_reason: meta.axis_reason,
+            locating: meta.locating,
             features,
             extent,
             by_id,
@@ -194,6 +241,7 @@ pub struct LayerMeta {
     pub crs_source: CrsSource,
     pub axis_order: AxisOrder,
     pub axis_reason: String,
+    pub locating: Locating,
 }
 
 /// The WGS84 box around every feature's geometry.
