@@ -11,6 +11,11 @@
 //! cadnum = "cadastral_id"
 //! AREA = "declared_area_m2"
 //! ```
+//!
+//! A layer's `file` may also be the cadastre agency's shapefile, zipped (`zemi-27214.zip`) or
+//! not (`zemi.shp`); with a whole settlement's export, `within = "stages"` keeps only the
+//! plots inside the zone's stage outlines, and `select = ["27214.33.1", …]` only the features
+//! listed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -38,6 +43,18 @@ pub struct LayerManifest {
     pub axis_order: Option<AxisOrder>,
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// Only the features with these identifiers.
+    pub select: Option<Vec<String>>,
+    /// Only the features inside these outlines.
+    pub within: Option<Within>,
+}
+
+/// Outlines a layer's features may be required to lie inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Within {
+    /// The zone's stage outlines (the `stages` layer).
+    Stages,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -23,11 +23,13 @@ pub mod manifest;
 pub mod model;
 mod open;
 mod parse;
+pub mod prj;
 pub mod problem;
 pub mod properties;
 mod read;
 pub mod report;
 mod scan;
+mod select;
 pub mod source;
 mod validate;
 

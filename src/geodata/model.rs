@@ -163,6 +163,8 @@ pub enum CrsSource {
     FileMember,
     /// The layer's entry in `manifest.toml`.
     Manifest,
+    /// A shapefile's `.prj`, identified through PROJ.
+    PrjFile,
     /// Neither said: RFC 7946's WGS84 default.
     Rfc7946Default,
 }
@@ -172,6 +174,7 @@ impl fmt::Display for CrsSource {
         f.write_str(match self {
             CrsSource::FileMember => "from the file's crs member",
             CrsSource::Manifest => "from manifest.toml",
+            CrsSource::PrjFile => "from the shapefile's .prj, identified by PROJ",
             CrsSource::Rfc7946Default => "no crs given: WGS84 per RFC 7946",
         })
     }

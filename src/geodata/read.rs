@@ -19,7 +19,7 @@ use super::open::read_regular;
 use super::parse::{label, ParsedFeature};
 use super::problem::{Problem, Problems, Severity};
 use super::source::{self, hash_part, Outcome, Records, VERSION_HASH_START};
-use super::{decide, validate};
+use super::{decide, select, validate};
 
 impl Dataset {
     /// Reads, reprojects, validates and indexes every layer in `dir`, reporting every
@@ -85,7 +85,8 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
         };
         let parsed = records
             .and_then(|records| decide_layer(kind, source.file(), records, &settings, &mut sink));
-        layers.extend(parsed.map(|parsed| finish_layer(kind, parsed, &mut sink)));
+        let layer = parsed.map(|parsed| finish_layer(kind, parsed, &mut sink));
+        layers.extend(layer.map(|layer| select::apply(layer, &settings, &layers, &mut sink)));
     }
     validate::check_duplicates(&layers, &mut problems);
     validate::check_declared_areas(&layers, &mut problems);

@@ -24,6 +24,7 @@ mod measure_hostile;
 mod reliability;
 mod reprojection;
 mod scale;
+mod shapefile_zip;
 mod synth;
 mod tiles;
 mod tiles_http;

@@ -6,11 +6,14 @@
 //! report, the zone — is shared by every source (`geodata::read`).
 //!
 //! - [`geojson`] — a GeoJSON FeatureCollection, read in bounded windows (the default);
+//! - [`shapefile`] — the cadastre agency's shapefile, zipped (`.zip`) or not (`.shp`).
 //!
-//! A source is chosen by the layer's `file` in `manifest.toml` ([`for_layer`]).
+//! A source is chosen by the extension of the layer's `file` in `manifest.toml`
+//! ([`for_layer`]).
 
 mod geojson;
 mod seam;
+mod shapefile;
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +24,7 @@ pub(super) use self::geojson::GeoJsonFile;
 #[cfg(test)]
 pub(super) use self::geojson::Streamed;
 pub(super) use self::seam::{hash_part, LayerSource, Outcome, Records, VERSION_HASH_START};
+pub(super) use self::shapefile::ShapefileSource;
 
 /// The source of the `kind` layer of the folder `dir`, as the manifest's `settings` say.
 pub(super) fn for_layer<'a>(
@@ -28,7 +32,16 @@ pub(super) fn for_layer<'a>(
     dir: &'a Path,
     settings: &'a LayerManifest,
 ) -> Box<dyn LayerSource + 'a> {
-    let file: PathBuf = dir.join(settings.file_name(kind));
+    let name = settings.file_name(kind);
+    let file: PathBuf = dir.join(&name);
+    if self::shapefile::is_shapefile(&name) {
+        return Box::new(ShapefileSource {
+            kind,
+            dir,
+            file,
+            settings,
+        });
+    }
     Box::new(GeoJsonFile {
         kind,
         dir,
