@@ -36,6 +36,8 @@ mod validate;
 pub use cadastral::{CadastralId, CadastralIdError};
 pub use crs::{AxisOrder, Crs, CrsError, Transform};
 pub use error::DataError;
-pub use model::{Checked, CrsSource, Dataset, Feature, Layer, LayerKind, Locating, Location};
+pub use model::{
+    Checked, CrsSource, Dataset, Feature, Layer, LayerKind, LayerName, Locating, Location,
+};
 pub use problem::{Problem, Severity};
 pub use properties::{PropValue, Properties};

@@ -54,7 +54,8 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
     if let Ok(bytes) = read_regular(dir, &dir.join(super::manifest::MANIFEST_FILE)) {
         version = hash_part(version, &bytes);
     }
-    for kind in LayerKind::ALL {
+    // The built-in layers first (the stages before any layer `within` them), then the extras.
+    for kind in LayerKind::ALL.into_iter().chain(manifest.extras()) {
         let settings = manifest.layer(kind);
         let source = source::for_layer(kind, dir, &settings);
         let shown = source.file().display().to_string();
@@ -152,6 +153,8 @@ fn decide_layer(
         axis_order,
         axis_reason,
         locating,
+        title: settings.title.clone(),
+        title_en: settings.title_en.clone(),
     };
     Some(ParsedLayer { meta, windows })
 }

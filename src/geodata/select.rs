@@ -30,6 +30,8 @@ pub(super) fn apply(
         axis_order,
         axis_reason,
         locating,
+        title,
+        title_en,
         features,
         ..
     } = layer;
@@ -84,6 +86,8 @@ pub(super) fn apply(
         axis_order,
         axis_reason,
         locating,
+        title,
+        title_en,
     };
     Layer::new(meta, features)
 }

@@ -169,7 +169,7 @@ pub fn property_values(
                 Some(other) => Err(("oneway", format!("{other} is not true or false"))),
             }
         }
-        LayerKind::Rail | LayerKind::Poi => Ok(()),
+        LayerKind::Rail | LayerKind::Poi | LayerKind::Extra(_) => Ok(()),
     }
 }
 
