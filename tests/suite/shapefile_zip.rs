@@ -313,3 +313,61 @@ fn a_cpg_naming_an_unknown_encoding_is_named() {
     std::fs::write(dir.path().join("zemi.cpg"), "KOI8-R").unwrap();
     assert_one_error(dir.path(), "zemi.cpg", "KOI8-R");
 }
+
+#[test]
+fn select_keeps_only_the_plots_listed_and_warns_of_one_the_file_lacks() {
+    let dir = folder(
+        "file = \"zemi.shp.zip\"\nselect = [\"27214.33.1\", \"27214.33.7\", \"27214.99.1\"]",
+    );
+    write_shapefile(
+        &plots_geojson(),
+        &dir.path().join("zemi.shp.zip"),
+        AGENCY_SQL,
+    );
+    let checked = check(dir.path());
+    assert!(errors(&checked).is_empty(), "{:#?}", checked.problems);
+    let mut ids: Vec<&str> = checked
+        .dataset
+        .layer(LayerKind::Plots)
+        .unwrap()
+        .features
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["27214.33.1", "27214.33.7"]);
+    let warnings: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("zemi.shp.zip") && w.contains("27214.99.1")),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn a_records_problem_names_the_file_the_record_and_the_field() {
+    let dir = folder("file = \"zemi.shp.zip\"");
+    // The third plot's status is not one the card knows, the fifth's identifier is malformed.
+    let mut plots: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(plots_geojson()).unwrap()).unwrap();
+    let features = plots["features"].as_array_mut().unwrap();
+    features[2]["properties"]["status"] = "gone".into();
+    features[4]["properties"]["cadastral_id"] = "68850.0520.105".into();
+    let source = dir.path().join("edited.json");
+    std::fs::write(&source, plots.to_string()).unwrap();
+    write_shapefile(&source, &dir.path().join("zemi.shp.zip"), AGENCY_SQL);
+    std::fs::remove_file(&source).unwrap();
+    let errs = errors(&check(dir.path()));
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("zemi.shp.zip: record 3 (68850.520.103): field `status`")),
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("zemi.shp.zip: record 5 (68850.0520.105): field `cadastral_id`")),
+        "{errs:#?}"
+    );
+}
