@@ -13,6 +13,7 @@
 
 mod geojson;
 mod seam;
+mod shape_records;
 mod shapefile;
 
 use std::path::{Path, PathBuf};
