@@ -326,15 +326,16 @@ mod tests {
     }
 
     fn whole(file: &Path) -> Read {
-        let bytes = std::fs::read(file).unwrap();
         let mut problems = Vec::new();
         let mut sink = Problems {
             file: "plots.geojson",
             list: &mut problems,
         };
         let settings = LayerManifest::default();
-        let records = source(file, &settings).whole(&bytes, &mut sink);
-        outcome(records, problems, hash_part(1, &bytes))
+        match source(file, &settings).strict(1, &mut sink) {
+            Outcome::Read(records, hash) => outcome(records, problems, hash),
+            Outcome::Unreadable(e) => panic!("{e}"),
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 mod geojson;
 mod seam;
+mod serde_stream;
 mod shape_records;
 mod shapefile;
 
