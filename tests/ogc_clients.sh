@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 echo "== GDAL $(ogrinfo --version | cut -d, -f1 | cut -d' ' -f2): ogrinfo OAPIF:$url"
 layers=$(ogrinfo -ro -q "OAPIF:$url" | sed -n 's/^[0-9]*: \([a-z]*\) .*/\1/p' | sort | tr '\n' ' ')
-[ "$layers" = "plots poi rail roads stages " ] || fail "collections listed: $layers"
+[ "$layers" = "plots poi rail roads stages utilities " ] || fail "collections listed: $layers"
 echo "collections: $layers"
 ids=$(ogrinfo -ro "OAPIF:$url" plots | sed -n 's/^  cadastral_id (String) = //p' | sort -u)
 want=$(python3 -c 'import json; print("\n".join(sorted(f["id"] for f in json.load(open("geodata/plots.geojson"))["features"])))')
@@ -36,7 +36,7 @@ from owslib.ogcapi.features import Features
 url = sys.argv[1]
 api = Features(url)
 ids = sorted(c["id"] for c in api.collections()["collections"])
-assert ids == ["plots", "poi", "rail", "roads", "stages"], ids
+assert ids == ["plots", "poi", "rail", "roads", "stages", "utilities"], ids
 print("collections:", ", ".join(ids))
 source = json.load(open("geodata/plots.geojson"))["features"]
 seen, offset = [], 0

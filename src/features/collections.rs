@@ -44,6 +44,10 @@ pub fn describe(kind: LayerKind) -> (&'static str, &'static str) {
             "Points of interest",
             "The A1 interchange, railway stations, the planned substation and parkings.",
         ),
+        LayerKind::Extra(name) => (
+            name.as_str(),
+            "A layer the zone publishes through its data folder's manifest.toml.",
+        ),
     }
 }
 
@@ -71,6 +75,12 @@ pub fn crs_list(layer: &Layer) -> Vec<String> {
 pub fn collection_json(layer: &Layer, base: &str) -> Value {
     let id = layer.kind.name();
     let (title, description) = describe(layer.kind);
+    // A layer the manifest adds is titled there (in English for the API, else in Bulgarian).
+    let title = layer
+        .title_en
+        .as_deref()
+        .or(layer.title.as_deref())
+        .unwrap_or(title);
     let bbox = layer
         .extent
         .map(|r| vec![r.min().x, r.min().y, r.max().x, r.max().y]);

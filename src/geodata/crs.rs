@@ -26,7 +26,7 @@ pub fn use_proj_data(dir: &Path) {
 }
 
 /// A PROJ context builder that knows where `proj.db` is.
-fn builder() -> ProjBuilder {
+pub(super) fn builder() -> ProjBuilder {
     let mut builder = ProjBuilder::new();
     if let Some(dir) = PROJ_DATA.get() {
         // A failure here only means PROJ keeps its default search path; the start-up

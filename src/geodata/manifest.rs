@@ -11,6 +11,11 @@
 //! cadnum = "cadastral_id"
 //! AREA = "declared_area_m2"
 //! ```
+//!
+//! A layer's `file` may also be the cadastre agency's shapefile, zipped (`zemi-27214.zip`) or
+//! not (`zemi.shp`); with a whole settlement's export, `within = "stages"` keeps only the
+//! plots inside the zone's stage outlines, and `select = ["27214.33.1", …]` only the features
+//! listed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,7 +23,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::crs::AxisOrder;
-use super::model::LayerKind;
+use super::model::{LayerKind, LayerName};
 
 /// The manifest's file name inside a geodata folder.
 pub const MANIFEST_FILE: &str = "manifest.toml";
@@ -38,6 +43,21 @@ pub struct LayerManifest {
     pub axis_order: Option<AxisOrder>,
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// Only the features with these identifiers.
+    pub select: Option<Vec<String>>,
+    /// Only the features inside these outlines.
+    pub within: Option<Within>,
+    /// The layer's title, in Bulgarian and in English (the collection, the legend).
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+}
+
+/// Outlines a layer's features may be required to lie inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Within {
+    /// The zone's stage outlines (the `stages` layer).
+    Stages,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,10 +69,12 @@ pub enum ManifestError {
     },
     #[error("{path}: {message}")]
     Syntax { path: String, message: String },
-    #[error(
-        "{path}: unknown layer [layers.{name}]; the layers are plots, stages, roads, rail, poi"
-    )]
-    UnknownLayer { path: String, name: String },
+    #[error("{path}: [layers.{name}]: {message}")]
+    BadLayerName {
+        path: String,
+        name: String,
+        message: String,
+    },
 }
 
 impl Manifest {
@@ -77,17 +99,26 @@ impl Manifest {
             path: shown.clone(),
             message: e.to_string(),
         })?;
-        if let Some(name) = manifest
-            .layers
-            .keys()
-            .find(|name| LayerKind::from_name(name).is_none())
-        {
-            return Err(ManifestError::UnknownLayer {
-                path: shown,
-                name: name.clone(),
-            });
+        // Any other name adds a layer: it must be well formed and not clash with a built-in one.
+        for name in manifest.layers.keys() {
+            if LayerKind::built_in(name).is_none() {
+                LayerName::new(name).map_err(|message| ManifestError::BadLayerName {
+                    path: shown.clone(),
+                    name: name.clone(),
+                    message,
+                })?;
+            }
         }
         Ok(manifest)
+    }
+
+    /// The layers the manifest adds to the five built in, in name order.
+    pub fn extras(&self) -> Vec<LayerKind> {
+        self.layers
+            .keys()
+            .filter(|name| LayerKind::built_in(name).is_none())
+            .filter_map(|name| LayerName::new(name).ok().map(LayerKind::Extra))
+            .collect()
     }
 
     /// The settings for one layer (defaults when the manifest does not mention it).
@@ -126,7 +157,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_mappings_and_rejects_unknown_layers() {
+    fn reads_mappings_adds_layers_and_rejects_clashing_names() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join(MANIFEST_FILE),
@@ -150,8 +181,23 @@ mod tests {
             "roads.geojson"
         );
 
+        // Another name adds a layer; one that clashes with a built-in layer, or is not a
+        // plain name, is refused.
         std::fs::write(dir.path().join(MANIFEST_FILE), "[layers.parcels]\n").unwrap();
+        let m = Manifest::read(dir.path()).unwrap();
+        assert_eq!(m.extras().len(), 1);
+        assert_eq!(m.extras()[0].name(), "parcels");
+        for clash in ["Plots", "plot_labels", "POI", "plotlabels"] {
+            std::fs::write(
+                dir.path().join(MANIFEST_FILE),
+                format!("[layers.{clash}]\n"),
+            )
+            .unwrap();
+            let err = Manifest::read(dir.path()).unwrap_err().to_string();
+            assert!(err.contains(clash) && err.contains("built-in"), "{err}");
+        }
+        std::fs::write(dir.path().join(MANIFEST_FILE), "[layers.\"water mains\"]\n").unwrap();
         let err = Manifest::read(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("parcels"), "{err}");
+        assert!(err.contains("lower-case"), "{err}");
     }
 }

@@ -1,4 +1,4 @@
-//! The zone's geodata: reading GeoJSON layers, deciding their CRS and axis order,
+//! The zone's geodata: reading each layer through its layer source, deciding its CRS and axis order,
 //! reprojecting them with PROJ and validating them. (The spatial index over them is the next
 //! layer up, [`crate::index`].)
 //!
@@ -10,6 +10,7 @@
 //! - [`model`] — the data model: layers, features, the dataset;
 //! - [`problem`], [`error`] — what can be wrong with the data, and why loading failed;
 //! - [`manifest`] — `manifest.toml`: which file holds each layer, CRS and field names;
+//! - [`source`] — the layer source seam: where each layer's features come from;
 //! - `read`, `scan`, `parse`, `decide`, `validate` — reading a folder;
 //! - [`crs`], [`cadastral`], [`properties`] — the validated types;
 //! - [`report`] — what `zagore check` prints.
@@ -22,16 +23,21 @@ pub mod manifest;
 pub mod model;
 mod open;
 mod parse;
+pub mod prj;
 pub mod problem;
 pub mod properties;
 mod read;
 pub mod report;
 mod scan;
+mod select;
+pub mod source;
 mod validate;
 
 pub use cadastral::{CadastralId, CadastralIdError};
 pub use crs::{AxisOrder, Crs, CrsError, Transform};
 pub use error::DataError;
-pub use model::{Checked, CrsSource, Dataset, Feature, Layer, LayerKind};
+pub use model::{
+    Checked, CrsSource, Dataset, Feature, Layer, LayerKind, LayerName, Locating, Location,
+};
 pub use problem::{Problem, Severity};
 pub use properties::{PropValue, Properties};

@@ -14,18 +14,86 @@ use super::crs::{AxisOrder, Crs};
 use super::problem::{Problem, Severity};
 use super::properties::{PropValue, Properties};
 
-/// The layers of the zone, in drawing order (bottom first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+/// The layers of the zone, in drawing order (bottom first): the five built in, whose meaning
+/// the service knows (plots with their cards, stage outlines, roads for routing, the railway,
+/// points of interest), then any other layer the manifest names ([`LayerKind::Extra`]),
+/// published as it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LayerKind {
     Stages,
     Plots,
     Roads,
     Rail,
     Poi,
+    /// A layer named by the manifest (`[layers.utilities]`): points, lines or polygons.
+    Extra(LayerName),
 }
 
+/// The name of a layer the manifest adds: lower-case letters, digits and `_`, starting with
+/// a letter, at most [`LayerName::MAX_LEN`] characters, and not a built-in name.
+///
+/// Names are interned for the life of the process (each distinct name once), so a
+/// [`LayerKind`] stays `Copy` and its name `&'static str` like the built-in ones. Only a
+/// manifest adds names ([`LayerName::new`]); a request only looks up names already known
+/// ([`LayerName::known`]), so it cannot grow the set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LayerName(&'static str);
+
+/// Every name a manifest has added.
+static LAYER_NAMES: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+impl LayerName {
+    pub const MAX_LEN: usize = 40;
+
+    /// The interned name, or why it cannot name a layer.
+    pub fn new(name: &str) -> Result<LayerName, String> {
+        if let Some(clash) = BUILT_IN_NAMES
+            .iter()
+            .find(|b| b.eq_ignore_ascii_case(name) || b.replace('_', "") == name.replace('_', ""))
+        {
+            return Err(format!(
+                "{name:?} clashes with the built-in layer {clash}; choose another name"
+            ));
+        }
+        let mut chars = name.chars();
+        let well_formed = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && name.len() <= LayerName::MAX_LEN;
+        if !well_formed {
+            return Err(format!(
+                "{name:?} cannot name a layer: use lower-case letters, digits and _, starting \
+                 with a letter, at most {} characters",
+                LayerName::MAX_LEN
+            ));
+        }
+        // A poisoned lock only means another thread panicked while inserting: the set is whole.
+        let mut names = LAYER_NAMES.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = names.get(name) {
+            return Ok(LayerName(known));
+        }
+        let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+        names.insert(leaked);
+        Ok(LayerName(leaked))
+    }
+
+    /// The name, if a manifest has added it.
+    pub fn known(name: &str) -> Option<LayerName> {
+        let names = LAYER_NAMES.lock().unwrap_or_else(|p| p.into_inner());
+        names.get(name).map(|n| LayerName(n))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+/// The names the service gives its own layers (the source layers and the tile layers drawn
+/// from them): no manifest layer may take one.
+pub const BUILT_IN_NAMES: [&str; 6] = ["stages", "plots", "roads", "rail", "poi", "plot_labels"];
+
 impl LayerKind {
+    /// The five built-in layers.
     pub const ALL: [LayerKind; 5] = [
         LayerKind::Stages,
         LayerKind::Plots,
@@ -41,11 +109,26 @@ impl LayerKind {
             LayerKind::Roads => "roads",
             LayerKind::Rail => "rail",
             LayerKind::Poi => "poi",
+            LayerKind::Extra(name) => name.as_str(),
         }
     }
 
+    /// The layer of this name: a built-in one, or one a manifest has added.
     pub fn from_name(name: &str) -> Option<LayerKind> {
+        LayerKind::ALL
+            .into_iter()
+            .find(|k| k.name() == name)
+            .or_else(|| LayerName::known(name).map(LayerKind::Extra))
+    }
+
+    /// The built-in layer of this name.
+    pub fn built_in(name: &str) -> Option<LayerKind> {
         LayerKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether this is a layer the manifest added.
+    pub fn is_extra(self) -> bool {
+        matches!(self, LayerKind::Extra(_))
     }
 
     /// The GeoJSON geometry types a layer accepts.
@@ -54,12 +137,26 @@ impl LayerKind {
             LayerKind::Stages | LayerKind::Plots => &["Polygon", "MultiPolygon"],
             LayerKind::Roads | LayerKind::Rail => &["LineString", "MultiLineString"],
             LayerKind::Poi => &["Point"],
+            LayerKind::Extra(_) => &[
+                "Point",
+                "MultiPoint",
+                "LineString",
+                "MultiLineString",
+                "Polygon",
+                "MultiPolygon",
+            ],
         }
     }
 
     /// Whether the service cannot work without this layer.
     pub fn required(self) -> bool {
         self == LayerKind::Plots
+    }
+}
+
+impl serde::Serialize for LayerKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -91,7 +188,8 @@ pub struct Feature {
     pub area_m2: Option<f64>,
     /// Geodesic length on the WGS84 ellipsoid, m (lines).
     pub length_m: Option<f64>,
-    /// Line of the source file where the feature starts.
+    /// Where the feature is in its source: the line of the file where it starts (GeoJSON),
+    /// or its record number (a shapefile); [`Layer::locating`] says which.
     pub line: usize,
 }
 
@@ -112,6 +210,49 @@ impl Feature {
     }
 }
 
+/// Where a record is in its source, for problem reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// The line of a text file where the record starts (GeoJSON).
+    Line(usize),
+    /// The record's number in a table, from 1 (a shapefile's `.dbf`).
+    Record(usize),
+}
+
+impl Location {
+    /// The line to name in a problem, when the source has lines.
+    pub fn line(self) -> Option<usize> {
+        match self {
+            Location::Line(line) => Some(line),
+            Location::Record(_) => None,
+        }
+    }
+
+    /// The number stored with a feature ([`Feature::line`]): its line or record number.
+    pub fn number(self) -> usize {
+        match self {
+            Location::Line(n) | Location::Record(n) => n,
+        }
+    }
+}
+
+/// How a layer's records are located: what [`Feature::line`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locating {
+    Lines,
+    Records,
+}
+
+impl Locating {
+    /// The location of a feature whose stored number is `n`.
+    pub fn at(self, n: usize) -> Location {
+        match self {
+            Locating::Lines => Location::Line(n),
+            Locating::Records => Location::Record(n),
+        }
+    }
+}
+
 /// How a layer's CRS was decided, for the check report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CrsSource {
@@ -119,6 +260,8 @@ pub enum CrsSource {
     FileMember,
     /// The layer's entry in `manifest.toml`.
     Manifest,
+    /// A shapefile's `.prj`, identified through PROJ.
+    PrjFile,
     /// Neither said: RFC 7946's WGS84 default.
     Rfc7946Default,
 }
@@ -128,6 +271,7 @@ impl fmt::Display for CrsSource {
         f.write_str(match self {
             CrsSource::FileMember => "from the file's crs member",
             CrsSource::Manifest => "from manifest.toml",
+            CrsSource::PrjFile => "from the shapefile's .prj, identified by PROJ",
             CrsSource::Rfc7946Default => "no crs given: WGS84 per RFC 7946",
         })
     }
@@ -143,6 +287,11 @@ pub struct Layer {
     pub axis_order: AxisOrder,
     /// Why that axis order was assumed, in words.
     pub axis_reason: String,
+    /// What each feature's [`Feature::line`] counts.
+    pub locating: Locating,
+    /// The layer's title from the manifest, in Bulgarian and in English (extra layers).
+    pub title: Option<String>,
+    pub title_en: Option<String>,
     pub features: Vec<Feature>,
     /// Extent in WGS84 longitude/latitude (None when the layer is empty).
     pub extent: Option<Rect<f64>>,
@@ -165,6 +314,9 @@ impl Layer {
             crs_source: meta.crs_source,
             axis_order: meta.axis_order,
             axis_reason: meta.axis_reason,
+            locating: meta.locating,
+            title: meta.title,
+            title_en: meta.title_en,
             features,
             extent,
             by_id,
@@ -194,6 +346,9 @@ pub struct LayerMeta {
     pub crs_source: CrsSource,
     pub axis_order: AxisOrder,
     pub axis_reason: String,
+    pub locating: Locating,
+    pub title: Option<String>,
+    pub title_en: Option<String>,
 }
 
 /// The WGS84 box around every feature's geometry.

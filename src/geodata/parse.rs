@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::cadastral::CadastralId;
 use super::manifest::LayerManifest;
 use super::model::LayerKind;
+use super::model::Location;
 use super::problem::Problems;
 use super::problem::{Problem, Severity};
 use super::properties::{Interner, LocalInterner, Properties};
@@ -24,18 +25,26 @@ pub(super) struct ParsedFeature {
     pub cadastral_id: Option<CadastralId>,
     pub properties: Properties,
     pub geometry: Geometry<f64>,
-    pub line: usize,
+    pub at: Location,
 }
 
 impl ParsedFeature {
     pub fn label(&self) -> String {
-        label(self.index, &self.id)
+        label(self.at, self.index, Some(&self.id))
     }
 }
 
-/// How problems name a feature: "feature 3 (27214.33.1)".
-pub(super) fn label(index: usize, id: &str) -> String {
-    format!("feature {} ({id})", index + 1)
+/// How problems name a feature: "feature 3 (27214.33.1)" in a text file, "record 3
+/// (27214.33.1)" in a table; without an identifier, only the position.
+pub(super) fn label(at: Location, index: usize, id: Option<&str>) -> String {
+    let position = match at {
+        Location::Line(_) => format!("feature {}", index + 1),
+        Location::Record(n) => format!("record {n}"),
+    };
+    match id {
+        Some(id) => format!("{position} ({id})"),
+        None => position,
+    }
 }
 
 /// A feature's text is not even JSON: only a whole-file parse reports that as the user
@@ -109,7 +118,6 @@ fn parse_feature(
     problems: &mut Problems,
 ) -> Parsed {
     let (line, raw) = (raw.line, raw.text);
-    let position = format!("feature {}", index + 1);
     let feature: geojson::Feature = match serde_json::from_str(raw) {
         Ok(f) => f,
         Err(e) => {
@@ -121,27 +129,67 @@ fn parse_feature(
             problems.push(
                 Severity::Error,
                 Some(line + e.line() - 1),
-                Some(position),
+                Some(label(Location::Line(line), index, None)),
                 None,
                 format!("not a GeoJSON Feature: {e}"),
             );
             return Ok(None);
         }
     };
+    let record = Record {
+        index,
+        at: Location::Line(line),
+        id: feature.id,
+        properties: feature.properties.unwrap_or_default(),
+        geometry: feature.geometry.map(|g| g.value),
+    };
+    Ok(build_feature(kind, record, settings, interner, problems))
+}
+
+/// One record of any layer source, as it was read: its position, its own identifier (if the
+/// format has one), its properties under the source's field names and its geometry.
+pub(super) struct Record {
+    /// Position in the source, from 0.
+    pub index: usize,
+    pub at: Location,
+    pub id: Option<geojson::feature::Id>,
+    pub properties: Map<String, Value>,
+    pub geometry: Option<geojson::GeometryValue>,
+}
+
+/// Turns a record into a parsed feature: field names mapped, identifier decided, property
+/// values, geometry type and positions checked; or None, its problems saying why. Shared by
+/// every layer source.
+pub(super) fn build_feature(
+    kind: LayerKind,
+    record: Record,
+    settings: &LayerManifest,
+    interner: &mut LocalInterner,
+    problems: &mut Problems,
+) -> Option<ParsedFeature> {
+    let Record {
+        index,
+        at,
+        id: own_id,
+        properties: source_properties,
+        geometry,
+    } = record;
+    let line = at.line();
+    let position = label(at, index, None);
     let mut properties = Map::new();
-    for (name, value) in feature.properties.unwrap_or_default() {
+    for (name, value) in source_properties {
         properties.insert(settings.canonical_field(kind, &name).to_string(), value);
     }
     let (id, cadastral_id) = if kind == LayerKind::Plots {
         let Some(value) = properties.get("cadastral_id") else {
             problems.push(
                 Severity::Error,
-                Some(line),
+                line,
                 Some(position),
                 Some("cadastral_id"),
                 "a plot needs its cadastral identifier (map the source field in manifest.toml)",
             );
-            return Ok(None);
+            return None;
         };
         let text = match value {
             Value::String(s) => s.trim().to_string(),
@@ -155,16 +203,16 @@ fn parse_feature(
             Err(e) => {
                 problems.push(
                     Severity::Error,
-                    Some(line),
+                    line,
                     Some(format!("{position} ({text})")),
                     Some("cadastral_id"),
                     format!("malformed cadastral identifier {text:?}: {e}"),
                 );
-                return Ok(None);
+                return None;
             }
         }
     } else {
-        let id = match (&feature.id, properties.get("id")) {
+        let id = match (&own_id, properties.get("id")) {
             (Some(geojson::feature::Id::String(s)), _) => s.clone(),
             (Some(geojson::feature::Id::Number(n)), _) => n.to_string(),
             (None, Some(Value::String(s))) => s.clone(),
@@ -173,32 +221,32 @@ fn parse_feature(
         };
         (id, None)
     };
-    let label = label(index, &id);
+    let label = label(at, index, Some(&id));
     if let Err(message) = validate::property_values(kind, &properties) {
         problems.push(
             Severity::Error,
-            Some(line),
+            line,
             Some(label),
             Some(message.0),
             message.1,
         );
-        return Ok(None);
+        return None;
     }
-    let Some(geometry) = feature.geometry else {
+    let Some(geometry) = geometry else {
         problems.push(
             Severity::Error,
-            Some(line),
+            line,
             Some(label),
             Some("geometry"),
             "the feature has no geometry",
         );
-        return Ok(None);
+        return None;
     };
-    let type_name = geometry.value.type_name();
+    let type_name = geometry.type_name();
     if !kind.allowed_geometries().contains(&type_name) {
         problems.push(
             Severity::Error,
-            Some(line),
+            line,
             Some(label),
             Some("geometry"),
             format!(
@@ -206,37 +254,37 @@ fn parse_feature(
                 kind.allowed_geometries().join(", ")
             ),
         );
-        return Ok(None);
+        return None;
     }
-    if let Err(message) = validate::positions(&geometry.value) {
+    if let Err(message) = validate::positions(&geometry) {
         problems.push(
             Severity::Error,
-            Some(line),
+            line,
             Some(label),
             Some("geometry"),
             message,
         );
-        return Ok(None);
+        return None;
     }
-    let geometry = match Geometry::<f64>::try_from(&geometry.value) {
+    let geometry = match Geometry::<f64>::try_from(&geometry) {
         Ok(g) => g,
         Err(e) => {
             problems.push(
                 Severity::Error,
-                Some(line),
+                line,
                 Some(label),
                 Some("geometry"),
                 e.to_string(),
             );
-            return Ok(None);
+            return None;
         }
     };
-    Ok(Some(ParsedFeature {
+    Some(ParsedFeature {
         id,
         index,
         cadastral_id,
         properties: interner.properties(properties),
         geometry,
-        line,
-    }))
+        at,
+    })
 }

@@ -1,38 +1,25 @@
-//! Reading one geodata folder: each layer's GeoJSON file, its CRS and axis order, each
-//! feature's identifier, properties and geometry, and the reprojection of all of it.
+//! Reading one geodata folder: each layer through its layer source (see [`super::source`]),
+//! its CRS and axis order, each feature's identifier, properties and geometry, and the
+//! reprojection of all of it.
 //!
-//! Problems are collected, never thrown: one bad feature is reported with its file, line and
-//! identifier, and the reader goes on, so a user fixes every problem in one round.
+//! Problems are collected, never thrown: one bad feature is reported with its file, location
+//! and identifier, and the reader goes on, so a user fixes every problem in one round.
 
 use std::path::Path;
 
 use geo::{GeodesicArea, Geometry, Length};
 use rayon::prelude::*;
-use serde::Deserialize;
-use serde_json::value::RawValue;
-use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::crs::{AxisOrder, Crs, Transform};
 use super::error::DataError;
 use super::manifest::{LayerManifest, Manifest};
-use super::model::{numeric_id, Checked, Dataset, Feature, Layer, LayerKind, LayerMeta};
-use super::open::{open_regular, read_regular};
-use super::parse::{label, parse_window, NotJson, ParsedFeature};
+use super::model::{numeric_id, Checked, Dataset, Feature, Layer, LayerKind, LayerMeta, Location};
+use super::open::read_regular;
+use super::parse::{label, ParsedFeature};
 use super::problem::{Problem, Problems, Severity};
-use super::properties::Interner;
-use super::scan::{self, RawFeature, Scan};
-use super::{decide, validate};
-
-/// The top of a GeoJSON file, with each feature left as raw text so that its line can be found.
-#[derive(Deserialize)]
-struct RawCollection<'a> {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    crs: Option<Value>,
-    #[serde(borrow)]
-    features: Option<Vec<&'a RawValue>>,
-}
+use super::source::{self, hash_part, Outcome, Records, VERSION_HASH_START};
+use super::{decide, select, validate};
 
 impl Dataset {
     /// Reads, reprojects, validates and indexes every layer in `dir`, reporting every
@@ -67,62 +54,40 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
     if let Ok(bytes) = read_regular(dir, &dir.join(super::manifest::MANIFEST_FILE)) {
         version = hash_part(version, &bytes);
     }
-    for kind in LayerKind::ALL {
+    // The built-in layers first (the stages before any layer `within` them), then the extras.
+    for kind in LayerKind::ALL.into_iter().chain(manifest.extras()) {
         let settings = manifest.layer(kind);
-        let file = dir.join(settings.file_name(kind));
-        let shown = file.display().to_string();
-        let cannot_read = |e: std::io::Error| {
-            let (severity, message) = if e.kind() == std::io::ErrorKind::NotFound {
-                let explicit = manifest.layers.contains_key(kind.name());
-                let severity = if kind.required() || explicit {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                };
-                (severity, format!("the {kind} layer's file is missing"))
-            } else {
-                (Severity::Error, format!("cannot read: {e}"))
-            };
-            Problem {
-                severity,
-                file: shown.clone(),
-                line: None,
-                feature: None,
-                field: None,
-                message,
-            }
-        };
+        let source = source::for_layer(kind, dir, &settings);
+        let shown = source.file().display().to_string();
         let mut sink = Problems {
             file: &shown,
             list: &mut problems,
         };
-        let parsed = match stream_layer(kind, dir, &file, &settings, version, &mut sink) {
-            Streamed::Parsed(parsed, hashed) => {
+        let records = match source.read(version, &mut sink) {
+            Outcome::Read(records, hashed) => {
                 version = hashed;
-                parsed
+                records
             }
-            Streamed::Read(e) => {
-                problems.push(cannot_read(e));
+            Outcome::Unreadable(e) => {
+                let (severity, message) = if e.kind() == std::io::ErrorKind::NotFound {
+                    let explicit = manifest.layers.contains_key(kind.name());
+                    let severity = if kind.required() || explicit {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    };
+                    (severity, format!("the {kind} layer's file is missing"))
+                } else {
+                    (Severity::Error, format!("cannot read: {e}"))
+                };
+                sink.push(severity, None, None, None, message);
                 continue;
             }
-            // Something unusual in the file: the whole-file parser reports it exactly.
-            Streamed::Unusual => {
-                let bytes = match read_regular(dir, &file) {
-                    Ok(bytes) => bytes,
-                    Err(e) => {
-                        problems.push(cannot_read(e));
-                        continue;
-                    }
-                };
-                let (parsed, hashed) = rayon::join(
-                    || parse_layer(kind, &file, &bytes, &settings, &mut sink),
-                    || hash_part(version, &bytes),
-                );
-                version = hashed;
-                parsed
-            }
         };
-        layers.extend(parsed.map(|parsed| finish_layer(kind, parsed, &mut sink)));
+        let parsed = records
+            .and_then(|records| decide_layer(kind, source.file(), records, &settings, &mut sink));
+        let layer = parsed.map(|parsed| finish_layer(kind, parsed, &mut sink));
+        layers.extend(layer.map(|layer| select::apply(layer, &settings, &layers, &mut sink)));
     }
     validate::check_duplicates(&layers, &mut problems);
     validate::check_declared_areas(&layers, &mut problems);
@@ -136,36 +101,6 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
     Ok(Checked { dataset, problems })
 }
 
-/// The data version: FNV-1a over each file's bytes with a separator after each, folded one
-/// file at a time.
-const VERSION_HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn hash_part(hash: u64, bytes: &[u8]) -> u64 {
-    end_part(fold_bytes(hash, bytes))
-}
-
-/// Folds bytes into the hash; a file may be folded piece by piece.
-fn fold_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
-/// The separator after each file.
-fn end_part(hash: u64) -> u64 {
-    (hash ^ 0xff).wrapping_mul(0x0100_0000_01b3)
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
 /// A layer whose features have been parsed (each owning its text) but not yet reprojected,
 /// in windows of the file (each window's memory goes as soon as it is reprojected).
 struct ParsedLayer {
@@ -173,153 +108,22 @@ struct ParsedLayer {
     windows: Vec<Vec<ParsedFeature>>,
 }
 
-enum Streamed {
-    /// The layer (None when it has problems that stop it) and the version hash after it.
-    Parsed(Option<ParsedLayer>, u64),
-    Read(std::io::Error),
-    Unusual,
-}
-
-/// Reads a layer's file piece by piece (see [`scan`]): only a window of its text is in
-/// memory at a time, each window parsed on every core as soon as it is read.
-fn stream_layer(
-    kind: LayerKind,
-    dir: &Path,
-    file: &Path,
-    settings: &LayerManifest,
-    version: u64,
-    problems: &mut Problems,
-) -> Streamed {
-    let reader = match open_regular(dir, file) {
-        Ok(reader) => reader,
-        Err(e) => return Streamed::Read(e),
-    };
-    let interner = Interner::new();
-    let mut windows = Vec::new();
-    // Kept aside: a problem with the file as a whole (its type, its CRS) replaces them.
-    let mut feature_problems = Vec::new();
-    let mut sink = Problems {
-        file: problems.file,
-        list: &mut feature_problems,
-    };
-    let size = reader.metadata().ok().map(|m| m.len());
-    let scanned = scan::scan(reader, size, version, fold_bytes, |raw, first| {
-        let window = parse_window(kind, raw, first, settings, &interner, false, &mut sink)
-            .map_err(|NotJson| ())?;
-        windows.push(window);
-        Ok(())
-    });
-    let (header, hash) = match scanned {
-        Scan::Done { header, hash } => (header, end_part(hash)),
-        Scan::Read(e) => return Streamed::Read(e),
-        Scan::Unusual => return Streamed::Unusual,
-    };
-    if !is_collection(header.kind.as_deref(), problems) {
-        return Streamed::Parsed(None, hash);
-    }
-    let layer = decide_layer(
-        kind,
-        file,
-        header.crs.as_ref(),
-        settings,
-        windows,
-        feature_problems,
-        problems,
-    );
-    Streamed::Parsed(layer, hash)
-}
-
-fn is_collection(kind: Option<&str>, problems: &mut Problems) -> bool {
-    if kind == Some("FeatureCollection") {
-        return true;
-    }
-    problems.file_error(
-        None,
-        format!(
-            "not GeoJSON: a layer file must be a FeatureCollection, found type {}",
-            kind.unwrap_or("(none)")
-        ),
-    );
-    false
-}
-
-/// Reads a whole layer file at once: the path for files the scanner finds unusual, which
-/// reports their problems exactly as serde finds them. Nothing returned borrows the text.
-fn parse_layer(
-    kind: LayerKind,
-    file: &Path,
-    bytes: &[u8],
-    settings: &LayerManifest,
-    problems: &mut Problems,
-) -> Option<ParsedLayer> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let line = line_of(
-                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
-                usize::MAX,
-            );
-            problems.file_error(Some(line), format!("not UTF-8 text: {e}"));
-            return None;
-        }
-    };
-    let collection: RawCollection = match serde_json::from_str(text) {
-        Ok(c) => c,
-        Err(e) => {
-            let what = if e.is_data() {
-                "not GeoJSON"
-            } else {
-                "not JSON"
-            };
-            problems.file_error(Some(e.line()), format!("{what}: {e}"));
-            return None;
-        }
-    };
-    if !is_collection(collection.kind.as_deref(), problems) {
-        return None;
-    }
-    let Some(raw_features) = collection.features else {
-        problems.file_error(
-            None,
-            "not GeoJSON: the FeatureCollection has no `features` array",
-        );
-        return None;
-    };
-    // Each feature's line, counted in one pass (offsets only grow), not from the start each time.
-    let raw = feature_lines(text, &raw_features);
-    drop(raw_features);
-    let mut feature_problems = Vec::new();
-    let mut sink = Problems {
-        file: problems.file,
-        list: &mut feature_problems,
-    };
-    let interner = Interner::new();
-    // The whole text is JSON: parse_window cannot find a feature that is not.
-    let window = parse_window(kind, &raw, 0, settings, &interner, true, &mut sink).ok()?;
-    drop(raw);
-    decide_layer(
-        kind,
-        file,
-        collection.crs.as_ref(),
-        settings,
-        vec![window],
-        feature_problems,
-        problems,
-    )
-}
-
-/// Decides a parsed layer's CRS and axis order; reports the features' problems unless the
+/// Decides a read layer's CRS and axis order; reports the records' problems unless the
 /// layer's CRS is already a problem.
 fn decide_layer(
     kind: LayerKind,
     file: &Path,
-    crs_member: Option<&Value>,
+    records: Records,
     settings: &LayerManifest,
-    windows: Vec<Vec<ParsedFeature>>,
-    mut feature_problems: Vec<Problem>,
     problems: &mut Problems,
 ) -> Option<ParsedLayer> {
-    let (crs, crs_source) = match decide::crs(crs_member, settings) {
+    let Records {
+        crs,
+        locating,
+        windows,
+        mut feature_problems,
+    } = records;
+    let (crs, crs_source) = match crs {
         Ok(decided) => decided,
         Err(message) => {
             problems.push(Severity::Error, None, None, Some("crs"), message);
@@ -348,6 +152,9 @@ fn decide_layer(
         crs_source,
         axis_order,
         axis_reason,
+        locating,
+        title: settings.title.clone(),
+        title_en: settings.title_en.clone(),
     };
     Some(ParsedLayer { meta, windows })
 }
@@ -373,20 +180,20 @@ fn finish_layer(kind: LayerKind, layer: ParsedLayer, problems: &mut Problems) ->
         outcomes.par_extend(window.into_par_iter().with_min_len(chunk).map_init(
             || Transform::new(crs, &Crs::Epsg(4326)),
             |to_lonlat, p| {
-                let problem = |line, label, message: String| Problem {
+                let problem = |at: Location, label, message: String| Problem {
                     severity: Severity::Error,
                     file: file_name.to_string(),
-                    line: Some(line),
+                    line: at.line(),
                     feature: Some(label),
                     field: None,
                     message,
                 };
                 let to_lonlat = match to_lonlat {
                     Ok(t) => &*t,
-                    Err(e) => return Err(problem(p.line, p.label(), e.to_string())),
+                    Err(e) => return Err(problem(p.at, p.label(), e.to_string())),
                 };
                 finish_feature(kind, p, axis_order, to_lonlat, crs, area_of_use)
-                    .map_err(|(line, label, message)| problem(line, label, message))
+                    .map_err(|(at, label, message)| problem(at, label, message))
             },
         ));
     }
@@ -404,28 +211,8 @@ fn finish_layer(kind: LayerKind, layer: ParsedLayer, problems: &mut Problems) ->
     Layer::new(meta, features)
 }
 
-/// Each raw feature with the line it starts on, counting newlines once through the text.
-fn feature_lines<'a>(text: &str, raw: &[&'a RawValue]) -> Vec<RawFeature<'a>> {
-    let bytes = text.as_bytes();
-    let mut line = 1;
-    let mut at = 0;
-    raw.iter()
-        .map(|r| {
-            let offset = (r.get().as_ptr() as usize - text.as_ptr() as usize).min(bytes.len());
-            if offset >= at {
-                line += bytes[at..offset].iter().filter(|&&b| b == b'\n').count();
-                at = offset;
-            }
-            RawFeature {
-                text: r.get(),
-                line,
-            }
-        })
-        .collect()
-}
-
 /// Puts a parsed feature in its axis order, reprojects and validates it, and measures it;
-/// or says (line, feature, message) why not.
+/// or says (location, feature, message) why not.
 fn finish_feature(
     kind: LayerKind,
     p: ParsedFeature,
@@ -433,12 +220,13 @@ fn finish_feature(
     to_lonlat: &Transform,
     crs: &Crs,
     area_of_use: Option<[f64; 4]>,
-) -> Result<Feature, (usize, String, String)> {
+) -> Result<Feature, (Location, String, String)> {
+    // Captures only the fields it names (the geometry moves below).
+    let fail = |message: String| (p.at, label(p.at, p.index, Some(&p.id)), message);
     let source = match axis_order {
         AxisOrder::EastNorth => p.geometry,
         AxisOrder::NorthEast => decide::swap_axes(&p.geometry),
     };
-    let fail = |message: String| (p.line, label(p.index, &p.id), message);
     let lonlat = to_lonlat
         .geometry(&source)
         .map_err(|e| fail(e.to_string()))?;
@@ -466,7 +254,7 @@ fn finish_feature(
         lonlat,
         area_m2,
         length_m,
-        line: p.line,
+        line: p.at.number(),
     })
 }
 
@@ -480,19 +268,30 @@ fn first_coord(windows: &[Vec<ParsedFeature>]) -> Option<geo::Coord<f64>> {
 
 #[cfg(test)]
 mod tests {
+    use super::source::{GeoJsonFile, Streamed};
     use super::*;
 
     /// What reading a plots file gives: the problems, the features' ids and lines, the hash.
-    type Outcome = (Vec<Problem>, Vec<(String, usize)>, u64);
+    type Read = (Vec<Problem>, Vec<(String, usize)>, u64);
 
-    fn outcome(parsed: Option<ParsedLayer>, problems: Vec<Problem>, hash: u64) -> Outcome {
+    fn outcome(records: Option<Records>, problems: Vec<Problem>, hash: u64) -> Read {
         let mut problems = problems;
+        let settings = LayerManifest::default();
+        let mut sink = Problems {
+            file: "plots.geojson",
+            list: &mut problems,
+        };
+        let parsed = records.and_then(|r| {
+            decide_layer(
+                LayerKind::Plots,
+                Path::new("plots.geojson"),
+                r,
+                &settings,
+                &mut sink,
+            )
+        });
         let features = parsed
             .map(|p| {
-                let mut sink = Problems {
-                    file: "plots.geojson",
-                    list: &mut problems,
-                };
                 finish_layer(LayerKind::Plots, p, &mut sink)
                     .features
                     .iter()
@@ -503,37 +302,40 @@ mod tests {
         (problems, features, hash)
     }
 
-    fn streamed(file: &Path) -> Option<Outcome> {
+    fn source<'a>(file: &'a Path, settings: &'a LayerManifest) -> GeoJsonFile<'a> {
+        GeoJsonFile {
+            kind: LayerKind::Plots,
+            dir: file.parent().unwrap(),
+            file: file.to_path_buf(),
+            settings,
+        }
+    }
+
+    fn streamed(file: &Path) -> Option<Read> {
         let mut problems = Vec::new();
         let mut sink = Problems {
             file: "plots.geojson",
             list: &mut problems,
         };
         let settings = LayerManifest::default();
-        match stream_layer(
-            LayerKind::Plots,
-            file.parent().unwrap(),
-            file,
-            &settings,
-            1,
-            &mut sink,
-        ) {
-            Streamed::Parsed(parsed, hash) => Some(outcome(parsed, problems, hash)),
-            Streamed::Read(e) => panic!("{e}"),
+        match source(file, &settings).stream(1, &mut sink) {
+            Streamed::Done(Outcome::Read(records, hash)) => Some(outcome(records, problems, hash)),
+            Streamed::Done(Outcome::Unreadable(e)) => panic!("{e}"),
             Streamed::Unusual => None,
         }
     }
 
-    fn whole(file: &Path) -> Outcome {
-        let bytes = std::fs::read(file).unwrap();
+    fn whole(file: &Path) -> Read {
         let mut problems = Vec::new();
         let mut sink = Problems {
             file: "plots.geojson",
             list: &mut problems,
         };
         let settings = LayerManifest::default();
-        let parsed = parse_layer(LayerKind::Plots, file, &bytes, &settings, &mut sink);
-        outcome(parsed, problems, hash_part(1, &bytes))
+        match source(file, &settings).strict(1, &mut sink) {
+            Outcome::Read(records, hash) => outcome(records, problems, hash),
+            Outcome::Unreadable(e) => panic!("{e}"),
+        }
     }
 
     #[test]

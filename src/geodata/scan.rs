@@ -6,7 +6,9 @@
 //! collection's other members; serde parses every piece. It accepts only what a whole-file
 //! parse would accept in the same way: anything unusual (a syntax error, a duplicate member,
 //! a byte-order mark, deep nesting, text that is not UTF-8) makes it give up with
-//! [`Scan::Unusual`], and the caller reads the file whole, which reports the problem exactly.
+//! [`Scan::Unusual`], and the caller reads the file again with serde's own streaming
+//! deserializer (`source::serde_stream`), which reports the problem exactly as a whole-file
+//! parse would, also without holding the whole file.
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -8,7 +8,7 @@ use geo::{CoordsIter, Geometry, Validation};
 use geojson::{GeometryValue, Position};
 use serde_json::{Map, Value};
 
-use super::model::{Layer, LayerKind};
+use super::model::{Layer, LayerKind, Locating};
 use super::problem::{Problem, Severity};
 
 /// Plot statuses an investor's card can show.
@@ -169,7 +169,7 @@ pub fn property_values(
                 Some(other) => Err(("oneway", format!("{other} is not true or false"))),
             }
         }
-        LayerKind::Rail | LayerKind::Poi => Ok(()),
+        LayerKind::Rail | LayerKind::Poi | LayerKind::Extra(_) => Ok(()),
     }
 }
 
@@ -189,14 +189,22 @@ pub fn check_duplicates(layers: &[Layer], problems: &mut Vec<Problem>) {
         repeats.sort_unstable();
         for (at, previous) in repeats {
             let feature = &features[at];
+            let (line, label, first) = match layer.locating {
+                Locating::Lines => (Some(feature.line), feature.id.clone(), "line"),
+                Locating::Records => (
+                    None,
+                    format!("record {} ({})", feature.line, feature.id),
+                    "record",
+                ),
+            };
             problems.push(Problem {
                 severity: Severity::Error,
                 file: layer.file.display().to_string(),
-                line: Some(feature.line),
-                feature: Some(feature.id.clone()),
+                line,
+                feature: Some(label),
                 field: None,
                 message: format!(
-                    "duplicate identifier {} (first at line {})",
+                    "duplicate identifier {} (first at {first} {})",
                     feature.id, features[previous].line
                 ),
             });
@@ -215,11 +223,15 @@ pub fn check_declared_areas(layers: &[Layer], problems: &mut Vec<Problem>) {
         };
         let off = (computed - declared) / declared;
         if off.abs() > AREA_TOLERANCE {
+            let (line, label) = match plots.locating {
+                Locating::Lines => (Some(f.line), f.id.clone()),
+                Locating::Records => (None, format!("record {} ({})", f.line, f.id)),
+            };
             problems.push(Problem {
                 severity: Severity::Warning,
                 file: plots.file.display().to_string(),
-                line: Some(f.line),
-                feature: Some(f.id.clone()),
+                line,
+                feature: Some(label),
                 field: Some("declared_area_m2".to_string()),
                 message: format!(
                     "computed area {computed:.0} m² differs from the declared {declared:.0} m² by {:+.2} %",

@@ -168,20 +168,10 @@ async fn tile_json(State(state): State<AppState>, base: PublicBase) -> Result<Re
     Ok((base, Json(body)).into_response())
 }
 
-/// The style, opening on the plots served (their extent in this snapshot); data without
-/// plots opens on the bundled zone's.
+/// The style, opening on the plots served (their extent in this snapshot; data without
+/// plots opens on the bundled zone's), with every layer the manifest adds.
 async fn style_json(State(state): State<AppState>, base: PublicBase) -> Response {
-    let zone = state.zone();
-    let plots = zone
-        .dataset
-        .layers
-        .iter()
-        .find(|l| l.kind == crate::geodata::LayerKind::Plots)
-        .and_then(|l| l.extent);
-    let body = match plots {
-        Some(r) => style::style_opening_on(&base.url, [r.min().x, r.min().y, r.max().x, r.max().y]),
-        None => style::style(&base.url),
-    };
+    let body = style::zone_style(&state.zone(), &base.url);
     (base, Json(body)).into_response()
 }
 

@@ -14,7 +14,7 @@ use geo::{Coord, CoordsIter};
 use super::coord::{TileCoord, EXTENT};
 use super::frame::{Detail, Frame};
 use super::geometry::P;
-use super::layers::{self, Prepared, TileLayer, TILE_LAYERS};
+use super::layers::{self, Prepared, TileLayer};
 use super::mvt_geometry::{GeomType, GeometryParts};
 use crate::geodata::{Feature, LayerKind, PropValue};
 use crate::zone::Zone;
@@ -57,7 +57,7 @@ pub fn encode_tile(
     let mut out = mvt::Tile::new(EXTENT);
     let mut any = false;
     let mut geometry = GeometryParts::default();
-    for spec in &TILE_LAYERS {
+    for spec in &layers::tile_layers(zone) {
         if tile.z < spec.min_zoom {
             continue;
         }

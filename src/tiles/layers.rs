@@ -21,7 +21,7 @@ pub struct TileLayer {
     pub description: &'static str,
 }
 
-/// The layers in drawing order (bottom first).
+/// The built-in layers in drawing order (bottom first); [`tile_layers`] adds the manifest's.
 pub const TILE_LAYERS: [TileLayer; 6] = [
     TileLayer {
         name: "stages",
@@ -62,6 +62,28 @@ pub const TILE_LAYERS: [TileLayer; 6] = [
 ];
 
 const ROAD_MIN_ZOOM_MAJOR: u8 = 5;
+
+/// The zoom a layer the manifest adds appears from (as the stages and points of interest).
+pub const EXTRA_MIN_ZOOM: u8 = 10;
+
+/// Every tile layer of a snapshot, in drawing order: the built-in ones ([`TILE_LAYERS`]),
+/// then one per layer the manifest adds, named as the layer.
+pub fn tile_layers(zone: &Zone) -> Vec<TileLayer> {
+    let mut all = TILE_LAYERS.to_vec();
+    all.extend(
+        zone.dataset
+            .layers
+            .iter()
+            .filter(|l| l.kind.is_extra())
+            .map(|l| TileLayer {
+                name: l.kind.name(),
+                source: l.kind,
+                min_zoom: EXTRA_MIN_ZOOM,
+                description: "A layer the zone publishes through its manifest.toml: its features with their own properties",
+            }),
+    );
+    all
+}
 
 /// The zoom a road of this class appears from.
 pub fn road_min_zoom(class: Option<&str>) -> u8 {

@@ -8,7 +8,104 @@
 
 use serde_json::{json, Value};
 
-use super::layers::road_min_zoom;
+use super::layers::{road_min_zoom, EXTRA_MIN_ZOOM};
+use crate::geodata::{Layer, LayerKind};
+use crate::zone::Zone;
+
+/// The colours the layers the manifest adds are drawn in, in turn (colour-blind safe, none a
+/// plot status's colour).
+pub const EXTRA_COLOURS: [&str; 6] = [
+    "#0072b2", "#cc79a7", "#009e73", "#d55e00", "#56b4e9", "#7f3c8d",
+];
+
+/// A layer the manifest adds, as the style draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraLayer {
+    pub name: String,
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub colour: &'static str,
+}
+
+impl ExtraLayer {
+    /// The layers a snapshot adds, each with its colour.
+    pub fn of(layers: &[Layer]) -> Vec<ExtraLayer> {
+        layers
+            .iter()
+            .filter(|l| l.kind.is_extra())
+            .enumerate()
+            .map(|(i, l)| ExtraLayer {
+                name: l.kind.name().to_string(),
+                title: l.title.clone(),
+                title_en: l.title_en.clone(),
+                colour: EXTRA_COLOURS[i % EXTRA_COLOURS.len()],
+            })
+            .collect()
+    }
+}
+
+/// The style of a snapshot: opening on the plots it serves (the bundled zone's when it has
+/// none), with every layer its manifest adds.
+pub fn zone_style(zone: &Zone, base: &str) -> Value {
+    let plots = zone
+        .dataset
+        .layer(LayerKind::Plots)
+        .and_then(|l| l.extent)
+        .map_or(ZONE_PLOTS_EXTENT, |r| {
+            [r.min().x, r.min().y, r.max().x, r.max().y]
+        });
+    let mut style = style_opening_on(base, plots);
+    add_extra_layers(&mut style, &ExtraLayer::of(&zone.dataset.layers));
+    style
+}
+
+/// Draws each extra layer with a default style (polygons filled and outlined, lines, points
+/// as circles, each feature's `name` as a label) under the points of interest, and lists
+/// them in the metadata (`zagore:layers`) for the viewer's legend.
+pub fn add_extra_layers(style: &mut Value, extras: &[ExtraLayer]) {
+    let geometry = |types: &[&str]| json!(["match", ["geometry-type"], types, true, false]);
+    let mut added = Vec::new();
+    for extra in extras {
+        let (name, colour) = (extra.name.as_str(), extra.colour);
+        let source = |id: String, kind: &str| {
+            json!({"id": id, "type": kind, "source": "zagore", "source-layer": name,
+                   "minzoom": EXTRA_MIN_ZOOM})
+        };
+        let mut fill = source(format!("zagore-{name}-fill"), "fill");
+        fill["filter"] = geometry(&["Polygon", "MultiPolygon"]);
+        fill["paint"] = json!({"fill-color": colour, "fill-opacity": 0.25});
+        let mut line = source(format!("zagore-{name}-line"), "line");
+        line["filter"] = geometry(&["LineString", "MultiLineString", "Polygon", "MultiPolygon"]);
+        line["layout"] = json!({"line-cap": "round", "line-join": "round"});
+        line["paint"] = json!({"line-color": colour,
+                               "line-width": ["interpolate", ["linear"], ["zoom"], 10, 1.5, 18, 4]});
+        let mut circle = source(format!("zagore-{name}-point"), "circle");
+        circle["filter"] = geometry(&["Point", "MultiPoint"]);
+        circle["paint"] = json!({"circle-radius": 5, "circle-color": colour,
+                                 "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5});
+        let mut label = source(format!("zagore-{name}-label"), "symbol");
+        label["minzoom"] = json!(13);
+        label["layout"] = json!({"text-field": ["coalesce", ["get", "name"], ""],
+                                 "text-font": [REGULAR], "text-size": 11,
+                                 "text-offset": [0, 1.1], "text-anchor": "top"});
+        label["paint"] = json!({"text-color": "#1a1a1a", "text-halo-color": "#ffffff",
+                                "text-halo-width": 1.5});
+        added.extend([fill, line, circle, label]);
+    }
+    if let Some(layers) = style["layers"].as_array_mut() {
+        let at = layers
+            .iter()
+            .position(|l| l["id"] == "zagore-poi")
+            .unwrap_or(layers.len());
+        layers.splice(at..at, added);
+    }
+    style["metadata"]["zagore:layers"] = extras
+        .iter()
+        .map(
+            |e| json!({"id": e.name, "title": e.title, "title_en": e.title_en, "colour": e.colour}),
+        )
+        .collect();
+}
 
 /// Plot fill colours by `status` (shared with the web viewer's legend through the style).
 pub const STATUS_COLOURS: [(&str, &str); 4] = [

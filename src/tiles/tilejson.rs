@@ -5,21 +5,26 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::layers::{visit_feature_properties, TILE_LAYERS};
+use super::layers::{tile_layers, visit_feature_properties};
 use crate::geodata::{LayerKind, PropValue};
 use crate::zone::{Derived, Zone};
 
 /// The zoom the centre suggests: the plots become visible from z12; z14 shows a stage whole.
 const CENTER_ZOOM: u8 = 14;
 
-/// Per tile layer (in [`TILE_LAYERS`] order), its fields and their types: found by visiting
+/// Per tile layer (in [`tile_layers`] order), its fields and their types: found by visiting
 /// every feature, so derived once per data version, not per request.
 #[derive(Debug)]
 pub struct TileFields(Vec<BTreeMap<String, String>>);
 
 impl Derived for TileFields {
     fn derive(zone: &Zone) -> TileFields {
-        TileFields(TILE_LAYERS.iter().map(|spec| fields(zone, spec)).collect())
+        TileFields(
+            tile_layers(zone)
+                .iter()
+                .map(|spec| fields(zone, spec))
+                .collect(),
+        )
     }
 }
 
@@ -39,7 +44,7 @@ pub fn tile_json(zone: &Zone, base: &str, max_zoom: u8) -> Value {
         let c = r.center();
         json!([c.x, c.y, CENTER_ZOOM.min(max_zoom)])
     });
-    let vector_layers: Vec<Value> = TILE_LAYERS
+    let vector_layers: Vec<Value> = tile_layers(zone)
         .iter()
         .zip(&fields.0)
         .map(|(spec, fields)| {

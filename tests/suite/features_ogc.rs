@@ -234,7 +234,7 @@ async fn collections_list_every_layer_with_extent_and_crs() {
         .collect();
     assert_eq!(
         ids,
-        BTreeSet::from(["plots", "stages", "roads", "rail", "poi"])
+        BTreeSet::from(["plots", "stages", "roads", "rail", "poi", "utilities"])
     );
     for c in body["collections"].as_array().unwrap() {
         let id = c["id"].as_str().unwrap();

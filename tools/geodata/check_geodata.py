@@ -13,7 +13,9 @@ Checks, each printed as PASS or FAIL:
   * roads: one connected network built from shared vertices, road ends that touch another road
     end on one of its vertices, no crossing without a shared vertex, ramps one-way;
   * rail and points: stations on rail vertices, the interchange on an A1 vertex, the railway
-    within 2 km of Stage 2.
+    within 2 km of Stage 2;
+  * utilities: every feature planned, approximate and named in Bulgarian and English, near
+    Stage 2; the 110 kV line 7.15 km long and ending at the planned substation of poi.
 
 Usage (from the repository root):  python3 tools/geodata/check_geodata.py [geodata-dir]
 Exit status 0 when everything passes. Requires shapely.
@@ -21,11 +23,12 @@ Exit status 0 when everything passes. Requires shapely.
 
 import itertools
 import json
+import math
 import os
 import re
 import sys
 
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, Point, Polygon, shape
 from shapely.strtree import STRtree
 
 CRS_URN = "urn:ogc:def:crs:EPSG::7801"
@@ -321,17 +324,40 @@ def check_rail_poi(rail, poi, road_vertices, a1, stage_polys, r):
     r.check(d <= 2000.0, f"rail: within 2 km of Stage 2 ({d:.0f} m)")
 
 
+def check_utilities(utilities, poi, stage_polys, r):
+    """The manifest's utilities layer: every feature planned, approximate and named in both
+    languages, near Stage 2; the 110 kV line 7.15 km long, ending at the planned substation."""
+    kinds = {"water_main", "sewer", "pumping_station", "substation", "power_line", "parking"}
+    for f in utilities:
+        p = f["properties"]
+        ok = (p.get("kind") in kinds and p.get("approximate") is True and p.get("status") == "planned"
+              and p.get("stage") == 2 and all(isinstance(p.get(k), str) and p[k] for k in ("name", "name_en", "provenance")))
+        r.check(ok, f"utilities {f['id']}: planned, approximate, named in Bulgarian and English")
+        if p.get("kind") != "power_line":
+            d = stage_polys[2].distance(shape(f["geometry"]))
+            r.check(d <= 500.0, f"utilities {f['id']}: in or next to Stage 2 ({d:.0f} m)")
+    r.check({f["properties"]["kind"] for f in utilities} == kinds, "utilities: every kind of the profile's list")
+    line = next(f for f in utilities if f["properties"]["kind"] == "power_line")
+    coords = [tuple(c) for c in line["geometry"]["coordinates"]]
+    length = sum(math.dist(coords[i], coords[i + 1]) for i in range(len(coords) - 1))
+    r.check(abs(length - 7150.0) < 1.0, f"utilities: the 110 kV line is 7.15 km ({length:.1f} m)")
+    substation = next(f for f in poi if f["properties"]["kind"] == "substation")
+    r.check(coords[-1] == tuple(substation["geometry"]["coordinates"]),
+            "utilities: the 110 kV line ends at the planned substation of poi")
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     directory = argv[0] if argv else os.path.join(root, "geodata")
     r = Report()
-    layers = {n: load(directory, n, r) for n in ("plots", "stages", "roads", "rail", "poi")}
+    layers = {n: load(directory, n, r) for n in ("plots", "stages", "roads", "rail", "poi", "utilities")}
     road_lines, road_vertices, a1 = check_roads(layers["roads"], r)
     rail_lines = {f["id"]: LineString(f["geometry"]["coordinates"]) for f in layers["rail"]}
     plot_geoms = check_plots(layers["plots"], road_lines, rail_lines, r)
     stage_polys = check_stages(layers["stages"], plot_geoms, layers["plots"], r)
     check_rail_poi(layers["rail"], layers["poi"], road_vertices, a1, stage_polys, r)
+    check_utilities(layers["utilities"], layers["poi"], stage_polys, r)
 
     print()
     print(f"{'id':<15} {'upi':<36} {'stage':>5} {'status':<15} {'declared m2':>11} {'EPSG:7801 m2':>13} {'diff %':>7}")

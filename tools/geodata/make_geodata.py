@@ -805,6 +805,90 @@ def build_poi(s1, s2):
     ]
 
 
+UTILITIES_PROVENANCE = ("digitised approximately from the zone profile's description of the planned supply "
+                        "infrastructure (идеен проект); not surveyed, routes and positions not public")
+
+
+def offset_line(points, d):
+    """The polyline moved d metres to the right of its direction (per-vertex mean normal)."""
+    out = []
+    for i, p in enumerate(points):
+        nx = ny = 0.0
+        for j in (i - 1, i):
+            if 0 <= j < len(points) - 1:
+                (x1, y1), (x2, y2) = points[j], points[j + 1]
+                length = math.hypot(x2 - x1, y2 - y1)
+                nx += (y2 - y1) / length
+                ny += -(x2 - x1) / length
+        norm = math.hypot(nx, ny) or 1.0
+        out.append((p[0] + d * nx / norm, p[1] + d * ny / norm))
+    return out
+
+
+def build_utilities(roads, poi):
+    """Stage 2's planned supply infrastructure (the zone profile's idea project): the water
+    mains and the sewer beside the frontage road and the internal access road, the sewage
+    pumping station at the sewer's low south-east end, the 110/20 kV substation where the
+    points of interest have it and its 7.15 km 110 kV line (route not public: drawn from the
+    north-west to the stated length), and the parking with EV chargers around its point of
+    interest. Every feature is approximate."""
+    line_of = {f["id"]: [tuple(c) for c in f["geometry"]["coordinates"]] for f in roads}
+    point_of = {f["id"]: tuple(f["geometry"]["coordinates"]) for f in poi}
+    frontage, access = line_of["s2-service-1"], line_of["s2-service-2"]
+    junction = frontage.index(access[0])
+    # North from the city network, down the frontage road to the junction, west along the access road.
+    spine = [(frontage[0][0] + 3.0, frontage[0][1] + 330.0)] + frontage[:junction + 1] + access[1:]
+
+    def utility(fid, kind, name, name_en, description, geometry, extra=None):
+        props = {"kind": kind, "name": name, "name_en": name_en, "status": "planned", "stage": 2,
+                 "approximate": True, "description": description}
+        props.update(extra or {})
+        props["provenance"] = UTILITIES_PROVENANCE
+        return feature(fid, props, geometry)
+
+    # The sewer runs east along the access road and south along the frontage road (20 m to the
+    # right of that path: south of the one, west of the other, clear of the water mains), down
+    # to the pumping station at its low south-east end.
+    sewer = offset_line(list(reversed(access)) + frontage[junction + 1:-1], 20.0)
+    pumping = (sewer[-1][0], sewer[-1][1] - 25.0)
+    sewer.append(pumping)
+    substation = point_of["poi-substation-stage2"]
+    # The 110 kV line: west, then north-west, the last leg stretched to make 7.15 km.
+    line = [substation, (511400.0, 4692600.0), (509800.0, 4693700.0), (508200.0, 4695100.0)]
+    before = sum(dist(line[i], line[i + 1]) for i in range(len(line) - 2))
+    line[-1] = lerp(line[-2], line[-1], (7150.0 - before) / dist(line[-2], line[-1]))
+    px, py = point_of["poi-parking-stage2"]
+    parking = [(px - 45.0, py - 30.0), (px + 45.0, py - 30.0), (px + 45.0, py + 30.0), (px - 45.0, py + 30.0)]
+    return [
+        utility("water-drinking-s2", "water_main", "питеен водопровод (Етап 2, проект)",
+                "drinking water main (Stage 2, planned)",
+                "supply main along the frontage road and the internal access road, with a connection to each УПИ",
+                linestring(offset_line(spine, 8.0))),
+        utility("water-industrial-s2", "water_main", "промишлен водопровод (Етап 2, проект)",
+                "industrial water main (Stage 2, planned)",
+                "industrial (process) water main beside the drinking water main",
+                linestring(offset_line(spine, 14.0))),
+        utility("sewer-s2", "sewer", "битова канализация (Етап 2, проект)", "sewer (Stage 2, planned)",
+                "gravity sewer collecting along the access road and the frontage road down to the pumping station",
+                linestring(sewer)),
+        utility("pumping-station-s2", "pumping_station", "канална помпена станция (Етап 2, проект)",
+                "sewage pumping station (Stage 2, planned)",
+                "sewage pumping station at the low south-east end of the stage's sewer", point(pumping)),
+        utility("substation-110-20-s2", "substation", "подстанция 110/20 kV (проект)",
+                "110/20 kV substation (planned)",
+                "planned substation for Stage 2; site not public, placed south-west of the stage as in the points of interest",
+                point(substation), {"voltage_kv": "110/20"}),
+        utility("line-110kv-s2", "power_line", "електропровод 110 kV (проект)", "110 kV power line (planned)",
+                "new 110 kV line of about 7.15 km feeding the planned substation; its route is not public: drawn to the stated length from the north-west",
+                linestring(list(reversed(line))), {"voltage_kv": "110", "length_km_declared": 7.15}),
+        utility("parking-ev-s2", "parking",
+                "паркинг за леки и тежкотоварни автомобили със зарядни станции (Етап 2, проект)",
+                "car and truck parking with EV charging stations (Stage 2, planned)",
+                "planned with the supply infrastructure; not yet designed, outline placed at the frontage road around the parking point of interest",
+                polygon(parking), {"ev_chargers": True}),
+    ]
+
+
 def write_layer(name, features):
     path = os.path.join(OUT_DIR, f"{name}.geojson")
     lines = [
@@ -830,8 +914,11 @@ def main():
     roads = build_roads(s1, s2)
     rail = build_rail()
     poi = build_poi(s1, s2)
+    utilities = build_utilities(roads, poi)
     os.makedirs(OUT_DIR, exist_ok=True)
-    for name, feats in (("plots", plots), ("stages", stages), ("roads", roads), ("rail", rail), ("poi", poi)):
+    layers = (("plots", plots), ("stages", stages), ("roads", roads), ("rail", rail), ("poi", poi),
+              ("utilities", utilities))
+    for name, feats in layers:
         print("wrote", os.path.relpath(write_layer(name, feats), ROOT))
     if "--no-check" not in sys.argv:
         sys.path.insert(0, HERE)
