@@ -37,6 +37,20 @@ enum Command {
         /// Base URL clients reach the service at, for absolute links.
         #[arg(long, env = "ZAGORE_PUBLIC_URL")]
         public_url: Option<String>,
+        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        #[arg(long, env = "ZAGORE_REGISTER")]
+        register: Option<PathBuf>,
+    },
+    /// Accounts of the sales register's staff.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+        /// The geodata folder (the register is `<data>/register.sqlite` by default).
+        #[arg(long, env = "ZAGORE_DATA", global = true)]
+        data: Option<PathBuf>,
+        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        #[arg(long, env = "ZAGORE_REGISTER", global = true)]
+        register: Option<PathBuf>,
     },
     /// Validate a geodata folder without serving it; exit status 1 when it has errors.
     Check {
@@ -69,6 +83,21 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add an account and print its new token (once; only its hash is stored).
+    Add {
+        name: String,
+        /// `editor` (edits plots) or `admin` (also reloads data, reads the audit trail).
+        #[arg(long)]
+        role: zagore::register::Role,
+    },
+    /// List the accounts (names and roles, never tokens).
+    List,
+    /// Remove an account: its token stops working at once.
+    Remove { name: String },
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -97,7 +126,9 @@ fn main() -> ExitCode {
             listen,
             data,
             public_url,
+            register,
         } => {
+            config.register = register.or(config.register);
             config.listen = listen.unwrap_or(config.listen);
             config.data_dir = data.unwrap_or(config.data_dir);
             config.public_url = public_url.or(config.public_url);
@@ -107,6 +138,20 @@ fn main() -> ExitCode {
                     eprintln!("error: {e}");
                     ExitCode::FAILURE
                 }
+            }
+        }
+        Command::User {
+            action,
+            data,
+            register,
+        } => {
+            config.data_dir = data.unwrap_or(config.data_dir);
+            config.register = register.or(config.register);
+            use zagore::server::accounts;
+            match action {
+                UserAction::Add { name, role } => accounts::user_add(&config, &name, role),
+                UserAction::List => accounts::user_list(&config),
+                UserAction::Remove { name } => accounts::user_remove(&config, &name),
             }
         }
         Command::Check { dir, json } => {

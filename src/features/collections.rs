@@ -153,6 +153,7 @@ impl Queryables {
 }
 
 impl Derived for Queryables {
+    const READS_CARDS: bool = true;
     fn derive(zone: &Zone) -> Queryables {
         let by_layer = zone
             .dataset

@@ -5,15 +5,19 @@
 //!
 //! - [`tiles`], [`features`], [`measure`], [`viewer`] — the endpoint families;
 //! - [`health`], [`admin`], [`metrics`] — operations;
+//! - [`edit`], [`auth`] — editing the sales register (ETags, merge patches, history, audit)
+//!   and who may (bearer tokens, roles; [`ratelimit`] for failed sign-ins);
 //! - [`openapi`], [`api_doc`] — the OpenAPI document of the whole service and its HTML page;
 //! - [`router`] — the routes and the middleware around them;
 //! - [`state`], [`error`], [`base_url`], [`guard`], [`request_id`], [`blocking`] — the plumbing.
 
 mod admin;
 pub mod api_doc;
+pub mod auth;
 pub mod base_url;
 mod blocking;
 mod edge;
+mod edit;
 pub mod error;
 mod features;
 mod guard;
@@ -22,6 +26,7 @@ mod measure;
 pub mod metrics;
 pub mod openapi;
 pub mod query;
+mod ratelimit;
 mod request_id;
 mod router;
 pub mod state;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::register;
 use crate::tiles::TileCache;
 use crate::zone::{ReloadError, Reloaded, Zone, ZoneCell};
 
@@ -17,6 +18,8 @@ struct Inner {
     zone: Arc<ZoneCell>,
     tiles: Arc<TileCache>,
     metrics: Arc<Metrics>,
+    register: register::Shared,
+    auth: super::ratelimit::Failures,
     started_at: OffsetDateTime,
 }
 
@@ -31,7 +34,7 @@ pub struct AppState {
 pub const RELOAD_TIME_LIMIT: Duration = Duration::from_secs(300);
 
 impl AppState {
-    pub fn new(config: Config, zone: Arc<ZoneCell>) -> AppState {
+    pub fn new(config: Config, zone: Arc<ZoneCell>, register: register::Shared) -> AppState {
         let tiles = Arc::new(TileCache::new(config.tile_cache_mb * 1024 * 1024));
         let metrics = Arc::new(Metrics::new(Arc::clone(&zone), Arc::clone(&tiles)));
         AppState {
@@ -40,6 +43,8 @@ impl AppState {
                 zone,
                 tiles,
                 metrics,
+                register,
+                auth: super::ratelimit::Failures::default(),
                 started_at: OffsetDateTime::now_utc(),
             }),
         }
@@ -71,6 +76,16 @@ impl AppState {
     /// The metrics, shared (for the middleware that records every request).
     pub fn metrics_handle(&self) -> Arc<Metrics> {
         Arc::clone(&self.inner.metrics)
+    }
+
+    /// The register's store (blocking calls: off the async workers).
+    pub fn register(&self) -> &register::Shared {
+        &self.inner.register
+    }
+
+    /// Failed sign-ins per address.
+    pub fn auth_failures(&self) -> &super::ratelimit::Failures {
+        &self.inner.auth
     }
 
     pub fn started_at(&self) -> OffsetDateTime {

@@ -18,6 +18,7 @@ const CENTER_ZOOM: u8 = 14;
 pub struct TileFields(Vec<BTreeMap<String, String>>);
 
 impl Derived for TileFields {
+    const READS_CARDS: bool = true;
     fn derive(zone: &Zone) -> TileFields {
         TileFields(TILE_LAYERS.iter().map(|spec| fields(zone, spec)).collect())
     }

@@ -21,6 +21,7 @@ mod layers;
 mod links_behind_proxy;
 mod measure;
 mod measure_hostile;
+mod register;
 mod reliability;
 mod reprojection;
 mod scale;
