@@ -5,7 +5,7 @@
 //!
 //! - [`tiles`], [`features`], [`measure`], [`viewer`] — the endpoint families;
 //! - [`health`], [`admin`], [`metrics`] — operations;
-//! - [`edit`], [`auth`] — editing the sales register (ETags, merge patches, history, audit)
+//! - [`edit`], [`edit_openapi`], [`auth`] — editing the sales register (ETags, merge patches, history, audit)
 //!   and who may (bearer tokens, roles; [`ratelimit`] for failed sign-ins);
 //! - [`openapi`], [`api_doc`] — the OpenAPI document of the whole service and its HTML page;
 //! - [`router`] — the routes and the middleware around them;
@@ -18,6 +18,7 @@ pub mod base_url;
 mod blocking;
 mod edge;
 mod edit;
+mod edit_openapi;
 pub mod error;
 mod features;
 mod guard;

@@ -626,3 +626,31 @@ async fn an_entry_whose_plot_is_gone_is_kept_and_reported() {
     assert!(heirs.contains(&PLOT), "{heirs:?}");
     assert!(!heirs.contains(&FAR_PLOT));
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_register_endpoints_and_their_answers() {
+    let app = common::spawn_app().await;
+    let (_, doc) = app.get_json("/api").await;
+    let paths = &doc["paths"];
+    let patch = &paths["/collections/{collectionId}/items/{featureId}"]["patch"];
+    for status in [
+        "200", "401", "403", "404", "412", "415", "422", "428", "429",
+    ] {
+        assert!(patch["responses"].get(status).is_some(), "PATCH {status}");
+    }
+    assert!(patch["requestBody"]["content"]
+        .get("application/merge-patch+json")
+        .is_some());
+    for path in [
+        "/collections/{collectionId}/items/{featureId}/history",
+        "/collections/{collectionId}/items/{featureId}/register",
+        "/admin/audit",
+    ] {
+        assert!(
+            paths[path]["get"]["responses"].get("401").is_some(),
+            "{path}"
+        );
+    }
+    let item = &paths["/collections/{collectionId}/items/{featureId}"]["get"];
+    assert!(item["responses"]["200"]["headers"].get("ETag").is_some());
+}
