@@ -397,11 +397,14 @@ async fn private_fields_never_appear_in_a_public_answer() {
         for secret in secrets {
             assert!(!text.contains(secret), "{secret} in {path}");
         }
-        assert!(!text.contains("\"contact\""), "contact field in {path}");
-        assert!(
-            !text.contains("internal_note"),
-            "internal_note field in {path}"
-        );
+        if path != "/api" {
+            // (The API document names the fields, as the schema of a PATCH.)
+            assert!(!text.contains("\"contact\""), "contact field in {path}");
+            assert!(
+                !text.contains("internal_note"),
+                "internal_note field in {path}"
+            );
+        }
     }
     // Editors see them.
     let (status, entry) = get_with(
