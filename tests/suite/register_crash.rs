@@ -1,0 +1,248 @@
+//! The register's durability promise, tested on the real binary: accounts made with
+//! `zagore user add`, a burst of edits from several clients, the server killed with SIGKILL
+//! at a random moment, restarted: every acknowledged edit is there with all of its fields
+//! (none half applied), and SQLite's `PRAGMA integrity_check` says `ok`. Bounded to a few
+//! seconds. Also the account commands themselves.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::header;
+use serde_json::{json, Value};
+use zagore::register::{Register, SqliteRegister};
+
+use crate::common;
+
+/// `zagore ARGS` with the register at `register`; stdout, stderr and whether it succeeded.
+fn zagore(register: &Path, args: &[&str]) -> (String, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zagore"))
+        .args(args)
+        .arg("--register")
+        .arg(register)
+        .env_remove("ZAGORE_CONFIG")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+/// Starts `zagore serve` on the bundled data and this register; the child and its base URL.
+fn serve(register: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zagore"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(common::bundled_geodata())
+        .arg("--register")
+        .arg(register)
+        .env("RUST_LOG", "zagore=info,tower_http=warn")
+        .env_remove("ZAGORE_CONFIG")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("server exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("serving the zone on ").nth(1) {
+            break rest.trim_end_matches('/').to_string();
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
+const PLOTS: [&str; 3] = ["68850.520.104", "68850.520.110", "27214.30.17"];
+
+#[test]
+fn user_commands_print_a_token_once_and_keep_only_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let register = dir.path().join("register.sqlite");
+    let (token, _, ok) = zagore(&register, &["user", "add", "ana", "--role", "editor"]);
+    assert!(ok);
+    let token = token.trim();
+    assert!(
+        token.len() >= 32 && token.chars().all(|c| c.is_ascii_hexdigit()),
+        "{token}"
+    );
+    let (_, err, ok) = zagore(&register, &["user", "add", "ana", "--role", "admin"]);
+    assert!(!ok && err.contains("already"), "{err}");
+    let (_, err, ok) = zagore(&register, &["user", "add", "bob", "--role", "owner"]);
+    assert!(!ok, "{err}");
+    let (list, _, ok) = zagore(&register, &["user", "list"]);
+    assert!(ok);
+    assert!(list.starts_with("ana\teditor\t"), "{list}");
+    assert!(!list.contains(token));
+    // The database holds the hash, never the token.
+    let bytes = std::fs::read(&register).unwrap();
+    let wal = std::fs::read(dir.path().join("register.sqlite-wal")).unwrap_or_default();
+    for file in [&bytes, &wal] {
+        assert!(!file.windows(token.len()).any(|w| w == token.as_bytes()));
+    }
+    let (_, _, ok) = zagore(&register, &["user", "remove", "ana"]);
+    assert!(ok);
+    let (list, _, _) = zagore(&register, &["user", "list"]);
+    assert_eq!(list, "");
+    let (_, _, ok) = zagore(&register, &["user", "remove", "ana"]);
+    assert!(!ok);
+}
+
+/// An acknowledged edit: the plot, the revision, and the value it set.
+#[derive(Debug, Clone)]
+struct Acked {
+    plot: String,
+    revision: u64,
+    n: u64,
+}
+
+#[tokio::test]
+async fn every_acknowledged_edit_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let register = dir.path().join("register.sqlite");
+    let (token, _, ok) = zagore(&register, &["user", "add", "crash", "--role", "editor"]);
+    assert!(ok);
+    let token = token.trim().to_string();
+    let (mut child, base) = serve(&register);
+    let client = reqwest::Client::new();
+    let acked = Arc::new(Mutex::new(Vec::<Acked>::new()));
+    let started = Instant::now();
+    // A random moment between 150 and 650 ms into the burst (no RNG crate needed).
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let kill_after = Duration::from_millis(150 + u64::from(nanos % 500));
+    // One editor per plot, each editing as fast as the server answers.
+    let editors: Vec<_> = PLOTS
+        .iter()
+        .map(|plot| {
+            let (client, base, token, acked) =
+                (client.clone(), base.clone(), token.clone(), acked.clone());
+            let plot = plot.to_string();
+            tokio::spawn(async move {
+                let url = format!("{base}/collections/plots/items/{plot}");
+                let Ok(resp) = client.get(&url).send().await else {
+                    return;
+                };
+                let mut etag = resp.headers()[header::ETAG].to_str().unwrap().to_string();
+                for n in 1u64.. {
+                    let body = json!({"price_eur_m2": n, "notes_en": format!("edit {n}"),
+                                      "status": if n % 2 == 0 { "reserved" } else { "available" }});
+                    let sent = client
+                        .patch(&url)
+                        .bearer_auth(&token)
+                        .header(header::IF_MATCH, &etag)
+                        .header(header::CONTENT_TYPE, "application/merge-patch+json")
+                        .body(body.to_string())
+                        .send()
+                        .await;
+                    let Ok(resp) = sent else { return };
+                    if resp.status() != 200 {
+                        return;
+                    }
+                    let Some(tag) = resp.headers().get(header::ETAG).cloned() else {
+                        return;
+                    };
+                    // Acknowledged only once the whole answer has arrived.
+                    let Ok(entry) = resp.json::<Value>().await else {
+                        return;
+                    };
+                    etag = tag.to_str().unwrap().to_string();
+                    acked.lock().unwrap().push(Acked {
+                        plot: plot.clone(),
+                        revision: entry["revision"].as_u64().unwrap(),
+                        n,
+                    });
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(kill_after).await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for e in editors {
+        e.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 3,
+        "too few edits before the kill: {}",
+        acked.len()
+    );
+
+    // The database as the kill left it: sound, and holding every acknowledged edit whole.
+    let mut store = SqliteRegister::open(&register).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let book = store.load().unwrap();
+    for plot in PLOTS {
+        let history = store.history(plot).unwrap();
+        let mine: Vec<&Acked> = acked.iter().filter(|a| a.plot == plot).collect();
+        for a in &mine {
+            let record = history
+                .iter()
+                .find(|r| r.revision == a.revision)
+                .unwrap_or_else(|| panic!("acknowledged edit {a:?} lost"));
+            assert_eq!(record.new["price_eur_m2"], a.n as f64);
+            assert_eq!(record.new["notes_en"], format!("edit {}", a.n));
+        }
+        // The entry is the last committed edit, every field of it (at most one more than
+        // acknowledged: committed, then killed before the answer went out).
+        let entry = book.get(plot).unwrap();
+        let n = entry.facts.price_eur_m2.unwrap_or(0.0) as u64;
+        let last_acked = mine.iter().map(|a| a.n).max().unwrap_or(0);
+        assert!(
+            n == last_acked || n == last_acked + 1,
+            "{plot}: {n} vs {last_acked}"
+        );
+        if n > 0 {
+            assert_eq!(
+                entry.facts.notes_en.as_deref(),
+                Some(format!("edit {n}").as_str())
+            );
+            let status = if n % 2 == 0 { "reserved" } else { "available" };
+            assert_eq!(entry.facts.status.name(), status);
+        }
+    }
+    drop(store);
+
+    // Restarted, the service serves them.
+    let (mut again, base) = serve(&register);
+    for plot in PLOTS {
+        let last = acked
+            .iter()
+            .filter(|a| a.plot == plot)
+            .map(|a| a.n)
+            .max()
+            .unwrap_or(0);
+        let item: Value = client
+            .get(format!("{base}/collections/plots/items/{plot}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let price = item["properties"]["price_eur_m2"].as_f64().unwrap_or(0.0) as u64;
+        assert!(
+            price == last || price == last + 1,
+            "{plot}: {price} vs {last}"
+        );
+    }
+    again.kill().unwrap();
+    again.wait().unwrap();
+    eprintln!(
+        "crash test: {} edits acknowledged, SIGKILL after {} ms, {:.1} s in all",
+        acked.len(),
+        kill_after.as_millis(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
