@@ -246,3 +246,155 @@ async fn every_acknowledged_edit_survives_sigkill() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+/// A value a patch might carry: valid ones, edges and nonsense.
+fn value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (-10.0f64..2e9).prop_map(|f| json!(f)),
+        Just(json!(1e300)),
+        prop_oneof![
+            Just("available"),
+            Just("reserved"),
+            Just("pre-contracted"),
+            Just("sold"),
+            Just("sale_or_lease"),
+            Just("lease"),
+            Just("2026-02-28"),
+            Just("2026-02-30"),
+            Just("2026-2-1"),
+        ]
+        .prop_map(|s| json!(s)),
+        "[ -~а-я\\n\\t\\u{0}]{0,40}".prop_map(Value::from),
+        Just(json!("x".repeat(2001))),
+        Just(json!([1, 2])),
+        Just(json!({"a": 1})),
+    ]
+}
+
+fn field() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        proptest::sample::select(zagore::register::facts::FIELDS.to_vec()).prop_map(String::from),
+        Just("cadastral_id".to_string()),
+        Just("area_m2".to_string()),
+        "[a-z_]{0,12}",
+    ]
+}
+
+/// What an entry must always be, whatever was sent.
+fn assert_valid(facts: &Value) -> Result<(), proptest::test_runner::TestCaseError> {
+    use proptest::prop_assert;
+    let statuses = ["available", "reserved", "pre-contracted", "sold"];
+    prop_assert!(
+        statuses.contains(&facts["status"].as_str().unwrap_or("")),
+        "{}",
+        facts
+    );
+    let price = &facts["price_eur_m2"];
+    prop_assert!(
+        price.is_null() || price.as_f64().is_some_and(|p| (0.0..=1e9).contains(&p)),
+        "{}",
+        facts
+    );
+    let date = &facts["reserved_until"];
+    prop_assert!(
+        date.is_null() || zagore::register::facts::valid_date(date.as_str().unwrap_or("")),
+        "{}",
+        facts
+    );
+    for text in [
+        "price_note",
+        "investor",
+        "contact",
+        "internal_note",
+        "notes_bg",
+        "notes_en",
+        "upi",
+    ] {
+        let v = &facts[text];
+        prop_assert!(
+            v.is_null() || v.as_str().is_some_and(|s| s.chars().count() <= 2000),
+            "{}",
+            facts
+        );
+    }
+    prop_assert!(facts["investor_public"].is_boolean());
+    Ok(())
+}
+
+#[test]
+fn random_patches_never_fail_the_server_nor_store_an_invalid_value() {
+    use proptest::prelude::*;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let app = runtime.block_on(common::spawn_app());
+    let token = crate::register::add_user(&app, "fuzz", zagore::register::Role::Editor);
+    let plot = crate::register::PLOT;
+    let entry_url = app.url(&format!("/collections/plots/items/{plot}/register"));
+    let entry = || -> Value {
+        runtime.block_on(async {
+            let resp = app
+                .client
+                .get(&entry_url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.json().await.unwrap()
+        })
+    };
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    });
+    let patch = proptest::collection::vec((field(), value()), 0..5);
+    let outcomes = [
+        std::sync::atomic::AtomicUsize::new(0),
+        std::sync::atomic::AtomicUsize::new(0),
+    ];
+    runner
+        .run(&patch, |pairs| {
+            let body: serde_json::Map<String, Value> = pairs.into_iter().collect();
+            let before = entry();
+            let status = runtime.block_on(async {
+                crate::register::patch(
+                    &app,
+                    Some(&token),
+                    plot,
+                    Some("*"),
+                    &Value::Object(body.clone()),
+                )
+                .await
+                .status()
+                .as_u16()
+            });
+            prop_assert!(status == 200 || status == 422, "{} for {:?}", status, body);
+            outcomes[usize::from(status == 200)].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let after = entry();
+            assert_valid(&after["facts"])?;
+            if status == 422 {
+                prop_assert_eq!(&after, &before, "a refused patch wrote something");
+            } else {
+                for (k, v) in &body {
+                    let stored = &after["facts"][k];
+                    // Numbers come back as numbers (an integer price as a float).
+                    let same =
+                        stored == v || (stored.as_f64().is_some() && stored.as_f64() == v.as_f64());
+                    prop_assert!(same, "{} = {} stored as {}", k, v, stored);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    let [refused, saved] = outcomes.map(|c| c.into_inner());
+    eprintln!("random patches: {saved} saved, {refused} refused");
+    assert!(saved > 0 && refused > 0, "{saved} saved, {refused} refused");
+}
