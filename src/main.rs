@@ -52,6 +52,17 @@ enum Command {
         #[arg(long, env = "ZAGORE_REGISTER", global = true)]
         register: Option<PathBuf>,
     },
+    /// Back up or bulk-change the sales register (CSV or JSON).
+    Register {
+        #[command(subcommand)]
+        action: RegisterAction,
+        /// The geodata folder (the register is `<data>/register.sqlite` by default).
+        #[arg(long, env = "ZAGORE_DATA", global = true)]
+        data: Option<PathBuf>,
+        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        #[arg(long, env = "ZAGORE_REGISTER", global = true)]
+        register: Option<PathBuf>,
+    },
     /// Validate a geodata folder without serving it; exit status 1 when it has errors.
     Check {
         /// The geodata folder [default: the configured one, ./geodata].
@@ -96,6 +107,22 @@ enum UserAction {
     List,
     /// Remove an account: its token stops working at once.
     Remove { name: String },
+}
+
+#[derive(Subcommand)]
+enum RegisterAction {
+    /// Print every entry, every field (private ones too), to stdout.
+    Export {
+        #[arg(long, default_value = "json")]
+        format: zagore::server::register_io::Format,
+    },
+    /// Apply a CSV (`.csv`) or JSON file of entries in one transaction (all rows or none).
+    Import {
+        file: PathBuf,
+        /// Show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -152,6 +179,21 @@ fn main() -> ExitCode {
                 UserAction::Add { name, role } => accounts::user_add(&config, &name, role),
                 UserAction::List => accounts::user_list(&config),
                 UserAction::Remove { name } => accounts::user_remove(&config, &name),
+            }
+        }
+        Command::Register {
+            action,
+            data,
+            register,
+        } => {
+            config.data_dir = data.unwrap_or(config.data_dir);
+            config.register = register.or(config.register);
+            use zagore::server::register_io;
+            match action {
+                RegisterAction::Export { format } => register_io::export(&config, format),
+                RegisterAction::Import { file, dry_run } => {
+                    register_io::import(&config, &file, dry_run)
+                }
             }
         }
         Command::Check { dir, json } => {

@@ -93,12 +93,30 @@ impl AppState {
     }
 
     /// Reloads the data folder (off the async workers, within [`RELOAD_TIME_LIMIT`]).
+    /// Also reads the register again, for changes made outside the server (`zagore register
+    /// import`).
     pub async fn reload(&self) -> Result<Reloaded, ReloadError> {
-        crate::zone::reload_async(
+        let outcome = crate::zone::reload_async(
             Arc::clone(&self.inner.zone),
             self.config().data_dir.clone(),
             RELOAD_TIME_LIMIT,
         )
-        .await
+        .await;
+        let (cell, register) = (Arc::clone(&self.inner.zone), self.inner.register.clone());
+        let refreshed = tokio::task::spawn_blocking(move || {
+            cell.change_register(|zone| {
+                let book = register.lock().load().map_err(Some)?;
+                if book.revision() == zone.register().revision() {
+                    return Err(None::<register::RegisterError>);
+                }
+                tracing::info!(revision = book.revision(), "register read again");
+                Ok((book, ()))
+            })
+        })
+        .await;
+        if let Ok(Err(Some(e))) = refreshed {
+            tracing::error!("the register could not be read again: {e}");
+        }
+        outcome
     }
 }

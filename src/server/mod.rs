@@ -2,11 +2,13 @@
 //! loads and validates the data, builds and prepares the zone snapshot and binds the
 //! listener; [`Application::run`] serves until SIGINT or SIGTERM, reloading on data changes
 //! and SIGHUP. `main` and the tests both go through these two. The other commands
-//! (`check`, `distances`, `synth`) are in [`commands`].
+//! (`check`, `distances`, `synth`) are in [`commands`], the register's in [`accounts`] and
+//! [`register_io`].
 
 pub mod accounts;
 pub mod commands;
 mod listen;
+pub mod register_io;
 mod watch;
 
 use std::net::SocketAddr;

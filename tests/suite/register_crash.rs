@@ -398,3 +398,108 @@ fn random_patches_never_fail_the_server_nor_store_an_invalid_value() {
     eprintln!("random patches: {saved} saved, {refused} refused");
     assert!(saved > 0 && refused > 0, "{saved} saved, {refused} refused");
 }
+
+#[tokio::test]
+async fn export_and_import_as_csv_and_json_in_one_transaction() {
+    use zagore::register::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let register = dir.path().join("register.sqlite");
+    let app = common::spawn_app_with(zagore::Config {
+        register: Some(register.clone()),
+        ..common::test_config()
+    })
+    .await;
+    let admin = crate::register::add_user(&app, "boss", Role::Admin);
+    let plot = crate::register::PLOT;
+    let (csv, _, ok) = zagore(&register, &["register", "export", "--format", "csv"]);
+    assert!(ok);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 19, "a header and 18 plots");
+    assert!(
+        lines[0].starts_with("plot,status,price_eur_m2,"),
+        "{}",
+        lines[0]
+    );
+
+    // A file with a bad row changes nothing.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("plot,status,price_eur_m2\n{plot},sold,12.5\n27214.30.17,gone,-1\n"),
+    )
+    .unwrap();
+    let (_, err, ok) = zagore(&register, &["register", "import", bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("line 3") && err.contains("`status`"), "{err}");
+    assert!(err.contains("nothing imported"), "{err}");
+    let (again, _, _) = zagore(&register, &["register", "export", "--format", "csv"]);
+    assert_eq!(again, csv);
+
+    // A good one: dry run first, then for real.
+    let good = dir.path().join("changes.csv");
+    let note = "reserved by phone, \"urgent\"\nsecond line";
+    let mut w = csv_line(&["plot", "status", "price_eur_m2", "internal_note"]);
+    w.push_str(&csv_line(&[plot, "sold", "12.5", note]));
+    std::fs::write(&good, w).unwrap();
+    let (out, err, ok) = zagore(
+        &register,
+        &["register", "import", "--dry-run", good.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains(plot) && out.contains("status"), "{out}");
+    let (again, _, _) = zagore(&register, &["register", "export", "--format", "csv"]);
+    assert_eq!(again, csv, "a dry run writes nothing");
+    let (_, err, ok) = zagore(&register, &["register", "import", good.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    // The running server shows it after a reload.
+    let resp = app
+        .client
+        .post(app.url("/admin/reload"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (item, _) = crate::register::item(&app, plot).await;
+    assert_eq!(item["properties"]["status"], "sold");
+    assert_eq!(item["properties"]["price_eur_m2"], 12.5);
+    let history: Value = app
+        .client
+        .get(app.url(&format!("/collections/plots/items/{plot}/history")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["changes"][0]["who"], "import of changes.csv");
+    assert_eq!(history["changes"][0]["new"]["internal_note"], note);
+
+    // A JSON export imports back as no change at all.
+    let (json_text, _, ok) = zagore(&register, &["register", "export"]);
+    assert!(ok);
+    let exported: Value = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(exported.as_array().unwrap().len(), 18);
+    let file = dir.path().join("backup.json");
+    std::fs::write(&file, &json_text).unwrap();
+    let (out, err, ok) = zagore(&register, &["register", "import", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "", "nothing to change");
+    assert!(err.contains("0 entries changed"), "{err}");
+}
+
+/// One CSV record (quoted where needed).
+fn csv_line(cells: &[&str]) -> String {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    quoted.join(",") + "\n"
+}
