@@ -503,3 +503,53 @@ fn csv_line(cells: &[&str]) -> String {
         .collect();
     quoted.join(",") + "\n"
 }
+
+#[test]
+fn zagore_check_reports_register_entries_whose_plot_is_gone() {
+    use zagore::register::Facts;
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(common::bundled_geodata()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .extension()
+            .is_some_and(|e| e == "geojson" || e == "toml")
+        {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let mut store = SqliteRegister::open(&dir.path().join("register.sqlite")).unwrap();
+    store
+        .import_initial(
+            &[("27214.33.99".to_string(), Facts::available())],
+            "an older export",
+        )
+        .unwrap();
+    drop(store);
+    let out = Command::new(env!("CARGO_BIN_EXE_zagore"))
+        .arg("check")
+        .arg(dir.path())
+        .env_remove("ZAGORE_CONFIG")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "an orphan is reported, not an error: {text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.contains("27214.33.99"))
+        .unwrap_or_else(|| panic!("not reported: {text}"));
+    assert!(
+        line.contains("no plot") && line.contains("27214.33.1"),
+        "{line}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_zagore"))
+        .args(["check", "--json"])
+        .arg(dir.path())
+        .env_remove("ZAGORE_CONFIG")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["register_orphans"][0]["plot"], "27214.33.99");
+}
