@@ -36,7 +36,8 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
         Err(e) => return e.into_response(),
     }
     let address = auth::client_address(request.extensions());
-    if let Err(e) = auth::require(&state, request.headers(), address, Role::Admin).await {
+    let (headers, method) = (request.headers().clone(), request.method().clone());
+    if let Err(e) = auth::require(&state, &headers, address, &method, Role::Admin).await {
         return e.into_response();
     }
     next.run(request).await

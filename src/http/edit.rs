@@ -79,8 +79,9 @@ fn caller(
 ) -> impl std::future::Future<Output = Result<Caller, ApiError>> + Send + 'static {
     let address = auth::client_address(request.extensions());
     let headers = request.headers().clone();
+    let method = request.method().clone();
     let state = state.clone();
-    async move { auth::require(&state, &headers, address, role).await }
+    async move { auth::require(&state, &headers, address, &method, role).await }
 }
 
 /// One entry as editors see it: every field, private ones too.

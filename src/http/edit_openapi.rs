@@ -158,4 +158,33 @@ pub fn add(paths: &mut Map<String, Value>) {
     );
     audit["get"]["security"] = json!([{"registerToken": []}, {"adminToken": []}]);
     paths.insert("/admin/audit".into(), audit);
+    let session = json!({"type": "object", "properties": {
+        "name": {"type": "string"}, "role": {"type": "string", "enum": ["editor", "admin"]},
+        "csrf": {"type": "string", "description": "Send as X-CSRF-Token with every change"},
+        "expires_in": {"type": "integer", "description": "Seconds"}}});
+    let session_ok =
+        json!({"description": "Signed in", "content": {"application/json": {"schema": session}}});
+    paths.insert(
+        "/session".into(),
+        json!({
+            "get": {"operationId": "getSession", "summary": "Who is signed in (by the session cookie)",
+                "responses": {"200": session_ok, "401": problem("Not signed in"),
+                    "414": {"$ref": "#/components/responses/UriTooLong"}, "503": {"$ref": "#/components/responses/Unavailable"}}},
+            "post": {"operationId": "signIn", "summary": "Sign in with an account's token: a session cookie (HttpOnly, SameSite=Strict, 30 min) and a CSRF token",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}}}},
+                "responses": {"200": session_ok, "400": problem("The body is not {\"token\": …}"), "401": problem("The token is not valid"),
+                    "413": problem("The body is too large"), "414": {"$ref": "#/components/responses/UriTooLong"},
+                    "429": problem("Too many failed sign-ins from this address"), "503": {"$ref": "#/components/responses/Unavailable"}}},
+            "delete": {"operationId": "signOut", "summary": "Sign out (with X-CSRF-Token)",
+                "responses": {"204": {"description": "Signed out"}, "401": problem("Not signed in"), "403": problem("No or a wrong X-CSRF-Token"),
+                    "414": {"$ref": "#/components/responses/UriTooLong"}, "503": {"$ref": "#/components/responses/Unavailable"}}},
+        }),
+    );
+    paths.insert(
+        "/register/version".into(),
+        json!({"get": {"operationId": "getRegisterVersion", "summary": "The data version and the register's revision: what a page polls to see changes",
+            "responses": {"200": {"description": "The versions", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "data_version": {"type": "string"}, "register_revision": {"type": "integer"}}}}}},
+                "414": {"$ref": "#/components/responses/UriTooLong"}, "503": {"$ref": "#/components/responses/Unavailable"}}}}),
+    );
 }

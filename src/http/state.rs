@@ -20,6 +20,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     register: register::Shared,
     auth: super::ratelimit::Failures,
+    sessions: super::sessions::Sessions,
     started_at: OffsetDateTime,
 }
 
@@ -45,6 +46,7 @@ impl AppState {
                 metrics,
                 register,
                 auth: super::ratelimit::Failures::default(),
+                sessions: super::sessions::Sessions::default(),
                 started_at: OffsetDateTime::now_utc(),
             }),
         }
@@ -86,6 +88,11 @@ impl AppState {
     /// Failed sign-ins per address.
     pub fn auth_failures(&self) -> &super::ratelimit::Failures {
         &self.inner.auth
+    }
+
+    /// The browsers signed in.
+    pub fn sessions(&self) -> &super::sessions::Sessions {
+        &self.inner.sessions
     }
 
     pub fn started_at(&self) -> OffsetDateTime {

@@ -657,3 +657,125 @@ async fn the_openapi_document_describes_the_register_endpoints_and_their_answers
     let item = &paths["/collections/{collectionId}/items/{featureId}"]["get"];
     assert!(item["responses"]["200"]["headers"].get("ETag").is_some());
 }
+
+#[tokio::test]
+async fn a_browser_signs_in_for_a_short_lived_cookie_and_changes_need_its_csrf_token() {
+    let app = common::spawn_app().await;
+    let token = add_user(&app, "ana", Role::Editor);
+    let resp = app
+        .client
+        .post(app.url("/session"))
+        .json(&json!({"token": "not-a-token"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let resp = app
+        .client
+        .post(app.url("/session"))
+        .json(&json!({"token": token}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let set_cookie = resp.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    for part in ["HttpOnly", "SameSite=Strict", "Max-Age=1800", "Path=/"] {
+        assert!(set_cookie.contains(part), "{set_cookie}");
+    }
+    assert!(!set_cookie.contains("Secure"), "plain http: no Secure");
+    assert!(!set_cookie.contains(&token), "the cookie is not the token");
+    let session: Value = resp.json().await.unwrap();
+    assert_eq!(session["name"], "ana");
+    let csrf = session["csrf"].as_str().unwrap().to_string();
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let (_, etag) = item(&app, PLOT).await;
+    let send = |csrf: Option<&str>, etag: &str| {
+        let mut req = app
+            .client
+            .patch(app.url(&format!("/collections/plots/items/{PLOT}")))
+            .header(header::COOKIE, &cookie)
+            .header(header::IF_MATCH, etag)
+            .header(header::CONTENT_TYPE, "application/merge-patch+json")
+            .body(json!({"status": "reserved"}).to_string());
+        if let Some(c) = csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        req.send()
+    };
+    assert_eq!(
+        send(None, &etag).await.unwrap().status(),
+        403,
+        "no CSRF token"
+    );
+    assert_eq!(send(Some("forged"), &etag).await.unwrap().status(), 403);
+    let version_before: Value = app.get("/register/version").await.json().await.unwrap();
+    assert_eq!(send(Some(&csrf), &etag).await.unwrap().status(), 200);
+    let version_after: Value = app.get("/register/version").await.json().await.unwrap();
+    assert_ne!(
+        version_after["register_revision"],
+        version_before["register_revision"]
+    );
+    // Who is signed in, from the cookie alone.
+    let me: Value = app
+        .client
+        .get(app.url("/session"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["csrf"], csrf.as_str());
+    // Removing the account ends its sessions.
+    app.state.register().lock().remove_user("ana").unwrap();
+    let (_, etag) = item(&app, PLOT).await;
+    assert_eq!(send(Some(&csrf), &etag).await.unwrap().status(), 401);
+}
+
+#[tokio::test]
+async fn behind_https_the_session_cookie_is_secure_and_signing_out_ends_it() {
+    let app = common::spawn_app_with(zagore::Config {
+        public_url: Some("https://zone.example.bg".to_string()),
+        ..common::test_config()
+    })
+    .await;
+    let token = add_user(&app, "ana", Role::Editor);
+    let resp = app
+        .client
+        .post(app.url("/session"))
+        .json(&json!({"token": token}))
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = resp.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+    let csrf = resp.json::<Value>().await.unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let out = app
+        .client
+        .delete(app.url("/session"))
+        .header(header::COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    let me = app
+        .client
+        .get(app.url("/session"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+}
