@@ -158,8 +158,8 @@ pub fn add(paths: &mut Map<String, Value>) {
     );
     audit["get"]["security"] = json!([{"registerToken": []}, {"adminToken": []}]);
     paths.insert("/admin/audit".into(), audit);
-    let session = json!({"type": "object", "properties": {
-        "name": {"type": "string"}, "role": {"type": "string", "enum": ["editor", "admin"]},
+    let session = json!({"type": "object", "required": ["signed_in"], "properties": {
+        "signed_in": {"type": "boolean"}, "name": {"type": "string"}, "role": {"type": "string", "enum": ["editor", "admin"]},
         "csrf": {"type": "string", "description": "Send as X-CSRF-Token with every change"},
         "expires_in": {"type": "integer", "description": "Seconds"}}});
     let session_ok =
@@ -167,8 +167,8 @@ pub fn add(paths: &mut Map<String, Value>) {
     paths.insert(
         "/session".into(),
         json!({
-            "get": {"operationId": "getSession", "summary": "Who is signed in (by the session cookie)",
-                "responses": {"200": session_ok, "401": problem("Not signed in"),
+            "get": {"operationId": "getSession", "summary": "Who is signed in (by the session cookie); signed_in false when nobody is",
+                "responses": {"200": session_ok,
                     "414": {"$ref": "#/components/responses/UriTooLong"}, "503": {"$ref": "#/components/responses/Unavailable"}}},
             "post": {"operationId": "signIn", "summary": "Sign in with an account's token: a session cookie (HttpOnly, SameSite=Strict, 30 min) and a CSRF token",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}}}},

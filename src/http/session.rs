@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
 
 fn session_json(session: &Session) -> Value {
     json!({
+        "signed_in": true,
         "name": session.caller.name,
         "role": session.caller.role.name(),
         "csrf": session.csrf,
@@ -93,16 +94,17 @@ async fn sign_in(
     Ok(response)
 }
 
-/// `GET /session`: who is signed in (and the page's CSRF token), or 401.
-async fn current(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let session = session_id(&headers)
+/// `GET /session`: who is signed in (and the page's CSRF token); `{"signed_in": false}`
+/// when nobody is (a 200: a page asks this on every load).
+async fn current(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let body = session_id(&headers)
         .and_then(|id| state.sessions().get(&id))
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "not signed in"))?;
-    let mut response = Json(session_json(&session)).into_response();
+        .map_or_else(|| json!({"signed_in": false}), |s| session_json(&s));
+    let mut response = Json(body).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
 }
 
 /// `DELETE /session`: signs out (with the CSRF token, as any change).

@@ -777,5 +777,6 @@ async fn behind_https_the_session_cookie_is_secure_and_signing_out_ends_it() {
         .send()
         .await
         .unwrap();
-    assert_eq!(me.status(), 401);
+    assert_eq!(me.status(), 200);
+    assert_eq!(me.json::<Value>().await.unwrap()["signed_in"], false);
 }
