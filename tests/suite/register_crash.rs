@@ -32,8 +32,9 @@ fn zagore(register: &Path, args: &[&str]) -> (String, String, bool) {
     )
 }
 
-/// Starts `zagore serve` on the bundled data and this register; the child and its base URL.
-fn serve(register: &Path) -> (Child, String) {
+/// Starts `zagore serve` on the bundled data and this register; the child, its base URL and
+/// its log so far (kept being read until the child ends).
+fn serve(register: &Path) -> (Child, String, Arc<Mutex<String>>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_zagore"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(common::bundled_geodata())
@@ -46,18 +47,27 @@ fn serve(register: &Path) -> (Child, String) {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let log = Arc::new(Mutex::new(String::new()));
     let base = loop {
         let line = lines
             .next()
             .expect("server exited before listening")
             .unwrap();
+        log.lock().unwrap().push_str(&line);
         if let Some(rest) = line.split("serving the zone on ").nth(1) {
             break rest.trim_end_matches('/').to_string();
         }
     };
     // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
+    let kept = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let mut log = kept.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    (child, base, log)
 }
 
 const PLOTS: [&str; 3] = ["68850.520.104", "68850.520.110", "27214.30.17"];
@@ -110,7 +120,7 @@ async fn every_acknowledged_edit_survives_sigkill() {
     let (token, _, ok) = zagore(&register, &["user", "add", "crash", "--role", "editor"]);
     assert!(ok);
     let token = token.trim().to_string();
-    let (mut child, base) = serve(&register);
+    let (mut child, base, log) = serve(&register);
     let client = reqwest::Client::new();
     let acked = Arc::new(Mutex::new(Vec::<Acked>::new()));
     let started = Instant::now();
@@ -214,7 +224,7 @@ async fn every_acknowledged_edit_survives_sigkill() {
     drop(store);
 
     // Restarted, the service serves them.
-    let (mut again, base) = serve(&register);
+    let (mut again, base, log_again) = serve(&register);
     for plot in PLOTS {
         let last = acked
             .iter()
@@ -238,6 +248,10 @@ async fn every_acknowledged_edit_survives_sigkill() {
     }
     again.kill().unwrap();
     again.wait().unwrap();
+    // The token went with every request; the log names the account, never the token.
+    let logs = format!("{}{}", log.lock().unwrap(), log_again.lock().unwrap());
+    assert!(logs.contains("by=crash"), "the edits are logged by account");
+    assert!(!logs.contains(&token), "a token reached the log");
     eprintln!(
         "crash test: {} edits acknowledged, SIGKILL after {} ms, {:.1} s in all",
         acked.len(),
