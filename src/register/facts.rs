@@ -111,6 +111,30 @@ pub const FIELDS: [&str; 13] = [
     "upi",
 ];
 
+/// The JSON type of a public field, whatever its values (null aside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    Number,
+    Boolean,
+}
+
+/// The public fields and their types: what the queryables and TileJSON list for plots once
+/// the register exists, so that an edit never changes those lists (and they are derived once
+/// per data version, not per edit).
+pub const PUBLIC_TYPES: [(&str, FieldType); 10] = [
+    ("status", FieldType::Text),
+    ("price_eur_m2", FieldType::Number),
+    ("price_includes_vat", FieldType::Boolean),
+    ("price_note", FieldType::Text),
+    ("terms", FieldType::Text),
+    ("reserved_until", FieldType::Text),
+    ("investor", FieldType::Text),
+    ("notes_bg", FieldType::Text),
+    ("notes_en", FieldType::Text),
+    ("upi", FieldType::Text),
+];
+
 /// Fields that never appear in a public answer.
 pub const PRIVATE_FIELDS: [&str; 3] = ["contact", "internal_note", "investor_public"];
 
@@ -381,6 +405,17 @@ mod tests {
         ] {
             assert_eq!(facts.patched(&patch).unwrap_err().field, field, "{patch}");
         }
+    }
+
+    #[test]
+    fn the_public_types_name_exactly_the_public_fields() {
+        let public: Vec<&str> = Facts::available()
+            .public_fields()
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
+        let typed: Vec<&str> = PUBLIC_TYPES.iter().map(|(k, _)| *k).collect();
+        assert_eq!(public, typed);
     }
 
     #[test]
