@@ -15,6 +15,7 @@
 //! base_map_tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 //! base_map_attribution = "© OpenStreetMap contributors"
 //! admin_token = "a long random string"
+//! register = "/var/lib/zagore/register.sqlite"
 //! watch = true
 //! request_timeout_secs = 10
 //! header_read_timeout_secs = 10
@@ -62,6 +63,8 @@ pub struct Config {
     pub base_map_attribution: Option<String>,
     /// Bearer token for `/admin/…`; without one the admin endpoints are disabled.
     pub admin_token: Option<String>,
+    /// The sales register's SQLite file (default `<data>/register.sqlite`).
+    pub register: Option<PathBuf>,
     /// Reload when files in the data folder change (default true; SIGHUP and
     /// `POST /admin/reload` work either way).
     pub watch: bool,
@@ -95,6 +98,7 @@ impl Default for Config {
             base_map_tiles: None,
             base_map_attribution: None,
             admin_token: None,
+            register: None,
             watch: true,
             request_timeout_secs: 10,
             header_read_timeout_secs: 10,
@@ -122,6 +126,7 @@ pub struct FileConfig {
     pub base_map_tiles: Option<String>,
     pub base_map_attribution: Option<String>,
     pub admin_token: Option<String>,
+    pub register: Option<PathBuf>,
     pub watch: Option<bool>,
     pub request_timeout_secs: Option<u64>,
     pub header_read_timeout_secs: Option<u64>,
@@ -177,6 +182,7 @@ impl Config {
         self.base_map_tiles = file.base_map_tiles.or(self.base_map_tiles);
         self.base_map_attribution = file.base_map_attribution.or(self.base_map_attribution);
         self.admin_token = file.admin_token.or(self.admin_token);
+        self.register = file.register.or(self.register);
         self.watch = file.watch.unwrap_or(self.watch);
         self.request_timeout_secs = file
             .request_timeout_secs

@@ -37,6 +37,31 @@ enum Command {
         /// Base URL clients reach the service at, for absolute links.
         #[arg(long, env = "ZAGORE_PUBLIC_URL")]
         public_url: Option<String>,
+        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        #[arg(long, env = "ZAGORE_REGISTER")]
+        register: Option<PathBuf>,
+    },
+    /// Accounts of the sales register's staff.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+        /// The geodata folder (the register is `<data>/register.sqlite` by default).
+        #[arg(long, env = "ZAGORE_DATA", global = true)]
+        data: Option<PathBuf>,
+        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        #[arg(long, env = "ZAGORE_REGISTER", global = true)]
+        register: Option<PathBuf>,
+    },
+    /// Back up or bulk-change the sales register (CSV or JSON).
+    Register {
+        #[command(subcommand)]
+        action: RegisterAction,
+        /// The geodata folder (the register is `<data>/register.sqlite` by default).
+        #[arg(long, env = "ZAGORE_DATA", global = true)]
+        data: Option<PathBuf>,
+        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        #[arg(long, env = "ZAGORE_REGISTER", global = true)]
+        register: Option<PathBuf>,
     },
     /// Validate a geodata folder without serving it; exit status 1 when it has errors.
     Check {
@@ -90,6 +115,37 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add an account and print its new token (once; only its hash is stored).
+    Add {
+        name: String,
+        /// `editor` (edits plots) or `admin` (also reloads data, reads the audit trail).
+        #[arg(long)]
+        role: zagore::register::Role,
+    },
+    /// List the accounts (names and roles, never tokens).
+    List,
+    /// Remove an account: its token stops working at once.
+    Remove { name: String },
+}
+
+#[derive(Subcommand)]
+enum RegisterAction {
+    /// Print every entry, every field (private ones too), to stdout.
+    Export {
+        #[arg(long, default_value = "json")]
+        format: zagore::server::register_io::Format,
+    },
+    /// Apply a CSV (`.csv`) or JSON file of entries in one transaction (all rows or none).
+    Import {
+        file: PathBuf,
+        /// Show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 /// `--bbox west,south,east,north` in WGS84 degrees.
 fn parse_bbox(text: &str) -> Result<zagore::index::BBox, String> {
     zagore::index::BBox::parse(text, true).map_err(|e| e.to_string())
@@ -123,7 +179,9 @@ fn main() -> ExitCode {
             listen,
             data,
             public_url,
+            register,
         } => {
+            config.register = register.or(config.register);
             config.listen = listen.unwrap_or(config.listen);
             config.data_dir = data.unwrap_or(config.data_dir);
             config.public_url = public_url.or(config.public_url);
@@ -132,6 +190,35 @@ fn main() -> ExitCode {
                 Err(e) => {
                     eprintln!("error: {e}");
                     ExitCode::FAILURE
+                }
+            }
+        }
+        Command::User {
+            action,
+            data,
+            register,
+        } => {
+            config.data_dir = data.unwrap_or(config.data_dir);
+            config.register = register.or(config.register);
+            use zagore::server::accounts;
+            match action {
+                UserAction::Add { name, role } => accounts::user_add(&config, &name, role),
+                UserAction::List => accounts::user_list(&config),
+                UserAction::Remove { name } => accounts::user_remove(&config, &name),
+            }
+        }
+        Command::Register {
+            action,
+            data,
+            register,
+        } => {
+            config.data_dir = data.unwrap_or(config.data_dir);
+            config.register = register.or(config.register);
+            use zagore::server::register_io;
+            match action {
+                RegisterAction::Export { format } => register_io::export(&config, format),
+                RegisterAction::Import { file, dry_run } => {
+                    register_io::import(&config, &file, dry_run)
                 }
             }
         }

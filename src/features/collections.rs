@@ -188,7 +188,20 @@ fn layer_queryables(zone: &Zone, layer: &Layer) -> BTreeMap<String, PropertyType
             }
         }
     }
-    seen.finish()
+    let mut found = seen.finish();
+    if layer.kind == LayerKind::Plots && !zone.register().is_empty() {
+        // The register's public fields, by their own types: an edit never changes the list.
+        use crate::register::facts::{FieldType, PUBLIC_TYPES};
+        for (name, kind) in PUBLIC_TYPES {
+            let t = match kind {
+                FieldType::Text => PropertyType::String,
+                FieldType::Number => PropertyType::Number,
+                FieldType::Boolean => PropertyType::Boolean,
+            };
+            found.insert(name.to_string(), t);
+        }
+    }
+    found
 }
 
 /// Types seen per property name; None marks conflicting types (not queryable).

@@ -162,8 +162,8 @@ fn find_whole(hay: &str, needle: &str) -> Option<usize> {
     })
 }
 
-/// How `plot` matches the query, if at all.
-pub fn match_plot(query: &str, plot: &Feature) -> Option<MatchKind> {
+/// How `plot` matches the query, if at all (its УПИ as served: the register's when it has one).
+pub fn match_plot(zone: &Zone, query: &str, plot: &Feature) -> Option<MatchKind> {
     let q = query.trim();
     let id = plot.id.as_str();
     if id == q {
@@ -177,7 +177,8 @@ pub fn match_plot(query: &str, plot: &Feature) -> Option<MatchKind> {
             MatchKind::IdPrefix
         });
     }
-    let upi = normalise_upi(plot.str_prop("upi")?);
+    let upi = zone.plot_field(plot, "upi")?;
+    let upi = normalise_upi(upi.as_str()?);
     let q = normalise_upi(q);
     if q.is_empty() {
         // `УПИ` alone: every plot that has a label matches, as a label starting with it.
@@ -218,7 +219,7 @@ pub fn search(
     let mut found: Vec<(MatchKind, &Feature)> = layer
         .features
         .iter()
-        .filter_map(|p| Some((match_plot(&q, p)?, p)))
+        .filter_map(|p| Some((match_plot(zone, &q, p)?, p)))
         .collect();
     found.sort_by(|(ka, a), (kb, b)| {
         ka.cmp(kb)

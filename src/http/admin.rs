@@ -1,16 +1,16 @@
-//! Admin endpoints (`/admin/…`): enabled only when an admin token is configured, and then
-//! only for requests carrying it as a bearer token (compared in constant time).
+//! Admin endpoints (`/admin/…`): enabled only when an admin token is configured or the
+//! register has an admin account, and then only for requests carrying an admin's bearer
+//! token (see [`super::auth`]).
 
+use super::{auth, blocking, ApiError, AppState};
+use crate::register::Role;
+use crate::zone::ReloadError;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use subtle::ConstantTimeEq;
-
-use super::{ApiError, AppState};
-use crate::zone::ReloadError;
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
@@ -18,43 +18,29 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, require_token))
 }
 
-/// 404 when admin is disabled, 401 without the right bearer token.
+/// 404 when admin is disabled (no admin token and no admin account), 401 without a valid
+/// bearer token, 403 for an editor's.
 async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(expected) = state.config().admin_token.as_deref() else {
-        return ApiError::not_found("admin endpoints are disabled: no admin token is configured")
-            .into_response();
+    let enabled = {
+        let state = state.clone();
+        blocking(move || auth::any_admin(&state)).await
     };
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer_token)
-        .unwrap_or("");
-    // Constant time over the bytes; a length difference is not secret enough to matter.
-    let ok = presented.len() == expected.len()
-        && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()));
-    if !ok {
-        let mut response = ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "admin endpoints need `Authorization: Bearer <admin token>`",
-        )
-        .into_response();
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer realm=\"zagore admin\""),
-        );
-        return response;
+    match enabled {
+        Ok(true) => {}
+        Ok(false) => {
+            return ApiError::not_found(
+                "admin endpoints are disabled: no admin token is configured and no admin account exists",
+            )
+            .into_response()
+        }
+        Err(e) => return e.into_response(),
+    }
+    let address = auth::client_address(request.extensions());
+    let (headers, method) = (request.headers().clone(), request.method().clone());
+    if let Err(e) = auth::require(&state, &headers, address, &method, Role::Admin).await {
+        return e.into_response();
     }
     next.run(request).await
-}
-
-/// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
-/// (RFC 9110 § 11.1), the token is not.
-fn bearer_token(value: &str) -> Option<&str> {
-    let (scheme, token) = value.trim_start().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim_matches(' '))
 }
 
 /// `POST /admin/reload`: reloads the data folder now; 200 with the outcome, or 422 with the
@@ -88,19 +74,5 @@ async fn reload_now(
             e.to_string(),
         )),
         Err(e @ ReloadError::Task(_)) => Err(ApiError::internal(e)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bearer_token;
-
-    #[test]
-    fn the_bearer_scheme_is_case_insensitive_and_the_token_is_not_changed() {
-        assert_eq!(bearer_token("Bearer AbC"), Some("AbC"));
-        assert_eq!(bearer_token("bearer AbC"), Some("AbC"));
-        assert_eq!(bearer_token("BEARER  AbC"), Some("AbC"));
-        assert_eq!(bearer_token("Basic AbC"), None);
-        assert_eq!(bearer_token("Bearer"), None);
     }
 }

@@ -16,6 +16,8 @@ pub struct ApiError {
     pub detail: String,
     /// The query or path parameter at fault, when there is one.
     pub parameter: Option<String>,
+    /// The field of a request body at fault (a register edit's), when there is one.
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -24,6 +26,17 @@ impl ApiError {
             status,
             detail: detail.into(),
             parameter: None,
+            field: None,
+        }
+    }
+
+    /// 422: a field of the request body is not acceptable.
+    pub fn bad_field(field: impl Into<String>, detail: impl std::fmt::Display) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: detail.to_string(),
+            parameter: None,
+            field: Some(field.into()),
         }
     }
 
@@ -34,6 +47,7 @@ impl ApiError {
             status: StatusCode::BAD_REQUEST,
             detail: format!("parameter `{parameter}`: {detail}"),
             parameter: Some(parameter),
+            field: None,
         }
     }
 
@@ -85,12 +99,25 @@ impl IntoResponse for ApiError {
         if let Some(p) = self.parameter {
             body["parameter"] = json!(p);
         }
-        (
+        if let Some(f) = self.field {
+            body["field"] = json!(f);
+        }
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        let headers = response.headers_mut();
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer realm=\"zagore\""),
+            );
+        } else if self.status == StatusCode::TOO_MANY_REQUESTS {
+            headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+        }
+        response
     }
 }
 
@@ -113,6 +140,7 @@ fn path_rejection(rejection: PathRejection) -> ApiError {
         status: StatusCode::BAD_REQUEST,
         detail: rejection.body_text(),
         parameter: Some("path".to_string()),
+        field: None,
     }
 }
 

@@ -190,6 +190,8 @@ async fn item(
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let (zone, url, accept) = (state.zone(), base.url.clone(), accept(&headers));
+    // A plot's ETag names its register revision: the `If-Match` of an edit (see `edit`).
+    let etag = super::edit::item_etag(&zone, &collection, &fid);
     let answer = blocking(move || {
         Ok(items::item(
             &zone,
@@ -201,7 +203,11 @@ async fn item(
         )?)
     })
     .await?;
-    Ok(respond(base, answer))
+    let mut response = respond(base, answer);
+    if let Some(etag) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
 }
 
 async fn plots_at(

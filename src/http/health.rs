@@ -38,8 +38,22 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
         .into_response())
 }
 
-async fn health(State(state): State<AppState>) -> Json<Value> {
+/// The register's entries whose plot the data served does not have, per register version.
+struct Orphans(Vec<crate::register::Orphan>);
+
+impl crate::zone::Derived for Orphans {
+    const READS_CARDS: bool = true;
+    fn derive(zone: &crate::zone::Zone) -> Orphans {
+        Orphans(crate::register::orphans(zone.register(), &zone.dataset))
+    }
+}
+
+async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let zone = state.zone();
+    let orphans = {
+        let zone = std::sync::Arc::clone(&zone);
+        super::blocking(move || Ok(zone.get::<Orphans>())).await?
+    };
     let ds = &zone.dataset;
     let reloads = state.zone_cell().reloads();
     let failure = reloads.last_failure();
@@ -60,7 +74,7 @@ async fn health(State(state): State<AppState>) -> Json<Value> {
             "problems": f.problems.iter().map(|p| public_problem(p, data_dir)).collect::<Vec<_>>(),
         })
     });
-    Json(json!({
+    Ok(Json(json!({
         "status": status,
         "last_reload_error": last_reload_error,
         "reload_stuck_since": stuck_since.map(|s| s.format(&Rfc3339).unwrap_or_default()),
@@ -70,7 +84,12 @@ async fn health(State(state): State<AppState>) -> Json<Value> {
         "layers": ds.counts(),
         "warnings": ds.warnings.len(),
         "version": env!("CARGO_PKG_VERSION"),
-    }))
+        "register": {
+            "entries": zone.register().len(),
+            "revision": zone.register().revision(),
+            "orphans": orphans.0,
+        },
+    })))
 }
 
 /// A path as the data folder sees it: `plots.geojson`, not `/srv/zagore/geodata/plots.geojson`.

@@ -5,15 +5,21 @@
 //!
 //! - [`tiles`], [`features`], [`measure`], [`viewer`] — the endpoint families;
 //! - [`health`], [`admin`], [`metrics`] — operations;
+//! - [`edit`], [`edit_openapi`], [`auth`] — editing the sales register (ETags, merge patches, history, audit)
+//!   and who may (bearer tokens, roles; [`ratelimit`] for failed sign-ins; [`session`],
+//!   [`sessions`] for browsers: a session cookie and its CSRF token);
 //! - [`openapi`], [`api_doc`] — the OpenAPI document of the whole service and its HTML page;
 //! - [`router`] — the routes and the middleware around them;
 //! - [`state`], [`error`], [`base_url`], [`guard`], [`request_id`], [`blocking`] — the plumbing.
 
 mod admin;
 pub mod api_doc;
+pub mod auth;
 pub mod base_url;
 mod blocking;
 mod edge;
+mod edit;
+mod edit_openapi;
 pub mod error;
 mod features;
 mod guard;
@@ -22,8 +28,11 @@ mod measure;
 pub mod metrics;
 pub mod openapi;
 pub mod query;
+mod ratelimit;
 mod request_id;
 mod router;
+mod session;
+mod sessions;
 pub mod state;
 mod tiles;
 mod viewer;

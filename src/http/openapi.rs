@@ -182,8 +182,10 @@ fn feature_paths(zone: &Zone) -> Map<String, Value> {
         "The feature",
         content(GEOJSON, schema("featureGeoJSON")),
     );
-    item["get"]["responses"]["200"]["headers"] =
-        json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+    item["get"]["responses"]["200"]["headers"] = json!({
+        "Content-Crs": {"$ref": "#/components/headers/Content-Crs"},
+        "ETag": {"description": "Plots: the data version and the register revision (the If-Match of a PATCH)", "schema": {"type": "string"}},
+    });
     p.insert("/collections/{collectionId}/items/{featureId}".into(), item);
     p.insert(
         "/plots/at".into(),
@@ -407,12 +409,14 @@ fn other_paths() -> Map<String, Value> {
         "/admin/reload".into(),
         json!({"post": {
             "operationId": "reloadData",
-            "summary": "Reload the geodata folder now (needs the admin bearer token; disabled without one)",
-            "security": [{"adminToken": []}],
+            "summary": "Reload the geodata folder now (needs the admin token or an admin account's token; disabled without either)",
+            "security": [{"adminToken": []}, {"registerToken": []}],
             "responses": {
                 "200": {"description": "Replaced or unchanged", "content": content(j, json_object())},
                 "401": {"description": "Missing or wrong bearer token"},
-                "404": {"description": "Admin endpoints are disabled"},
+                "403": {"description": "The account is an editor, not an admin"},
+                "404": {"description": "Admin endpoints are disabled (no admin token, no admin account)"},
+                "429": {"description": "Too many failed sign-ins from this address"},
                 "422": {"description": "The new data was refused; the old data is still served"},
             },
         }}),
@@ -426,7 +430,8 @@ fn components(collections: Vec<&str>, listed_crs: Vec<String>) -> Value {
     let links = json!({"type": "array", "items": schema("link")});
     let problem = json!({"type": "object", "required": ["status", "detail"], "properties": {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "parameter": {"type": "string", "description": "The query or path parameter at fault"}}});
+        "detail": {"type": "string"}, "parameter": {"type": "string", "description": "The query or path parameter at fault"},
+        "field": {"type": "string", "description": "The field of the request body at fault"}}});
     let crs_desc = "One of the CRSs the collection lists under `crs` (CRS84, the default, is longitude, latitude; others are in their own axis order: latitude first for EPSG:4326, northing first for EPSG:7801). Also accepted spelled as a safe CURIE [EPSG:3857], a URN or EPSG:3857; any other CRS is a 400";
     let crs_schema = json!({"type": "string", "enum": listed_crs});
     json!({
@@ -457,6 +462,7 @@ fn components(collections: Vec<&str>, listed_crs: Vec<String>) -> Value {
         },
         "securitySchemes": {
             "adminToken": {"type": "http", "scheme": "bearer", "description": "The admin_token from the service's configuration"},
+            "registerToken": {"type": "http", "scheme": "bearer", "description": "A register account's token (`zagore user add NAME --role editor|admin`)"},
         },
         "schemas": {
             "link": link,
@@ -485,6 +491,7 @@ fn components(collections: Vec<&str>, listed_crs: Vec<String>) -> Value {
 pub fn document(base: &str, zone: &Zone) -> Value {
     let mut paths = feature_paths(zone);
     paths.extend(other_paths());
+    super::edit_openapi::add(&mut paths);
     let collections: Vec<&str> = zone.dataset.layers.iter().map(|l| l.kind.name()).collect();
     // Every CRS some collection lists (the same for the bundled layers).
     let mut listed_crs: Vec<String> = Vec::new();

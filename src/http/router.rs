@@ -15,7 +15,9 @@ use tower_http::trace::TraceLayer;
 
 use super::request_id::{self, REQUEST_ID};
 use super::state::AppState;
-use super::{admin, edge, error, features, guard, health, measure, metrics, tiles, viewer};
+use super::{
+    admin, edge, edit, error, features, guard, health, measure, metrics, session, tiles, viewer,
+};
 
 /// The whole service's routes, with the middleware that needs the matched route (metrics
 /// per route template) or must be counted by it (the guard's 503 and 414).
@@ -31,6 +33,8 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes(state.clone()))
         .merge(tiles::routes())
         .merge(features::routes())
+        .merge(edit::routes())
+        .merge(session::routes())
         .merge(measure::routes())
         .merge(viewer::routes(web_dir))
         .fallback(error::not_found_fallback)

@@ -7,6 +7,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::register;
 use crate::tiles::TileCache;
 use crate::zone::{ReloadError, Reloaded, Zone, ZoneCell};
 
@@ -17,6 +18,9 @@ struct Inner {
     zone: Arc<ZoneCell>,
     tiles: Arc<TileCache>,
     metrics: Arc<Metrics>,
+    register: register::Shared,
+    auth: super::ratelimit::Failures,
+    sessions: super::sessions::Sessions,
     started_at: OffsetDateTime,
 }
 
@@ -31,7 +35,7 @@ pub struct AppState {
 pub const RELOAD_TIME_LIMIT: Duration = Duration::from_secs(300);
 
 impl AppState {
-    pub fn new(config: Config, zone: Arc<ZoneCell>) -> AppState {
+    pub fn new(config: Config, zone: Arc<ZoneCell>, register: register::Shared) -> AppState {
         let tiles = Arc::new(TileCache::new(config.tile_cache_mb * 1024 * 1024));
         let metrics = Arc::new(Metrics::new(Arc::clone(&zone), Arc::clone(&tiles)));
         AppState {
@@ -40,6 +44,9 @@ impl AppState {
                 zone,
                 tiles,
                 metrics,
+                register,
+                auth: super::ratelimit::Failures::default(),
+                sessions: super::sessions::Sessions::default(),
                 started_at: OffsetDateTime::now_utc(),
             }),
         }
@@ -73,17 +80,50 @@ impl AppState {
         Arc::clone(&self.inner.metrics)
     }
 
+    /// The register's store (blocking calls: off the async workers).
+    pub fn register(&self) -> &register::Shared {
+        &self.inner.register
+    }
+
+    /// Failed sign-ins per address.
+    pub fn auth_failures(&self) -> &super::ratelimit::Failures {
+        &self.inner.auth
+    }
+
+    /// The browsers signed in.
+    pub fn sessions(&self) -> &super::sessions::Sessions {
+        &self.inner.sessions
+    }
+
     pub fn started_at(&self) -> OffsetDateTime {
         self.inner.started_at
     }
 
     /// Reloads the data folder (off the async workers, within [`RELOAD_TIME_LIMIT`]).
+    /// Also reads the register again, for changes made outside the server (`zagore register
+    /// import`).
     pub async fn reload(&self) -> Result<Reloaded, ReloadError> {
-        crate::zone::reload_async(
+        let outcome = crate::zone::reload_async(
             Arc::clone(&self.inner.zone),
             self.config().data_dir.clone(),
             RELOAD_TIME_LIMIT,
         )
-        .await
+        .await;
+        let (cell, register) = (Arc::clone(&self.inner.zone), self.inner.register.clone());
+        let refreshed = tokio::task::spawn_blocking(move || {
+            cell.change_register(|zone| {
+                let book = register.lock().load().map_err(Some)?;
+                if book.revision() == zone.register().revision() {
+                    return Err(None::<register::RegisterError>);
+                }
+                tracing::info!(revision = book.revision(), "register read again");
+                Ok((book, ()))
+            })
+        })
+        .await;
+        if let Ok(Err(Some(e))) = refreshed {
+            tracing::error!("the register could not be read again: {e}");
+        }
+        outcome
     }
 }

@@ -48,11 +48,12 @@ async fn tile(
     if etag_matches(headers, &etag) {
         return tile_response(StatusCode::NOT_MODIFIED, etag, Body::empty(), None);
     }
-    let encoded = match state.tiles().get(source.version(), tile) {
+    let revision = source.revision(tile);
+    let encoded = match state.tiles().get(source.version(), tile, revision) {
         Some(hit) => hit,
         // Boxed: the miss path's future is large, and this keeps the hit path's small
         // (glibc's malloc does extra work for every block of 1 KiB or more).
-        None => Box::pin(make_or_wait(&state, source, tile)).await?,
+        None => Box::pin(make_or_wait(&state, source, tile, revision)).await?,
     };
     if encoded.raw.is_empty() {
         return tile_response(StatusCode::NO_CONTENT, etag, Body::empty(), None);
@@ -81,6 +82,7 @@ async fn make_or_wait<S: TileSource + Clone>(
     state: &AppState,
     source: S,
     tile: TileCoord,
+    revision: u64,
 ) -> Result<Arc<EncodedTile>, ApiError> {
     let version = source.version().to_string();
     let compute = || async move {
@@ -90,7 +92,10 @@ async fn make_or_wait<S: TileSource + Clone>(
         let _turn = encoders().acquire().await.map_err(ApiError::internal)?;
         blocking(move || source.tile(tile).map_err(ApiError::internal)).await
     };
-    state.tiles().get_or_compute(&version, tile, compute).await
+    state
+        .tiles()
+        .get_or_compute(&version, tile, revision, compute)
+        .await
 }
 
 const GZIP: HeaderValue = HeaderValue::from_static("gzip");

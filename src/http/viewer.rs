@@ -36,19 +36,24 @@ const ASSETS: [(&str, &str); 4] = [
 ];
 
 /// The viewer's ES modules at `/map/assets/modules/…` (files of `web/modules/`).
-const MODULES: [&str; 14] = [
+const MODULES: [&str; 19] = [
     "api.js",
     "card.js",
     "colours.js",
     "dom.js",
+    "edit.js",
     "embed.js",
     "filters.js",
     "legend.js",
+    "live.js",
     "locale.js",
     "map.js",
     "measure.js",
     "search.js",
     "selection.js",
+    "session.js",
+    "staff.js",
+    "staff_text.js",
     "state.js",
     "url.js",
 ];

@@ -1,5 +1,7 @@
 //! The commands besides `serve`: `zagore check` (validate a data folder and print the
-//! report) and `zagore distances` (the distance table), each returning the exit status.
+//! report, with the register's entries whose plot is gone) and `zagore distances` (the
+//! distance table), each returning the exit status. The account commands are in
+//! [`super::accounts`].
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,6 +23,15 @@ pub fn check(config: &Config, dir: &Path, json: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mut register_config = config.clone();
+    register_config.data_dir = dir.to_path_buf();
+    let orphans = match super::accounts::register_report(&register_config, &checked.dataset) {
+        Ok(orphans) => orphans,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     if json {
         let body = serde_json::json!({
             "dir": dir.display().to_string(),
@@ -28,10 +39,22 @@ pub fn check(config: &Config, dir: &Path, json: bool) -> ExitCode {
             "layers": checked.dataset.counts(),
             "stages": geodata::report::stage_areas(&checked),
             "problems": checked.problems,
+            "register_orphans": orphans,
         });
         println!("{body:#}");
     } else {
         print!("{}", geodata::report::render(&checked));
+        for orphan in &orphans {
+            let heirs = if orphan.may_inherit.is_empty() {
+                String::new()
+            } else {
+                format!("; may pass to {}", orphan.may_inherit.join(", "))
+            };
+            println!(
+                "register: the entry of {} has no plot in this data (kept){heirs}",
+                orphan.plot
+            );
+        }
     }
     if checked.has_errors() {
         ExitCode::FAILURE

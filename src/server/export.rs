@@ -48,8 +48,9 @@ pub fn run(config: Config, request: &ExportRequest) -> ExitCode {
         return ExitCode::from(2);
     }
     let started = Instant::now();
-    let cell = match load_zone(&config) {
-        Ok(cell) => cell,
+    // The register's facts (status, …) are in the tiles as the server serves them.
+    let (cell, _register) = match load_zone(&config) {
+        Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;

@@ -2,11 +2,14 @@
 //! loads and validates the data, builds and prepares the zone snapshot and binds the
 //! listener; [`Application::run`] serves until SIGINT or SIGTERM, reloading on data changes
 //! and SIGHUP. `main` and the tests both go through these two. The other commands
-//! (`check`, `distances`, `synth`) are in [`commands`].
+//! (`check`, `distances`, `synth`) are in [`commands`], the register's in [`accounts`] and
+//! [`register_io`].
 
+pub mod accounts;
 pub mod commands;
 pub mod export;
 mod listen;
+pub mod register_io;
 mod watch;
 
 use std::net::SocketAddr;
@@ -32,6 +35,8 @@ pub enum StartError {
     Proj(#[from] CrsError),
     #[error("refusing to serve {0}")]
     Data(#[from] DataError),
+    #[error(transparent)]
+    Register(#[from] crate::register::RegisterError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: String,
@@ -61,8 +66,8 @@ pub fn prepare(zone: &Zone) {
     );
 }
 
-/// Loads the data folder into a prepared, swappable zone snapshot.
-pub fn load_zone(config: &Config) -> Result<ZoneCell, StartError> {
+/// Loads the data folder and the register into a prepared, swappable zone snapshot.
+pub fn load_zone(config: &Config) -> Result<(ZoneCell, crate::register::Shared), StartError> {
     let dataset = Dataset::load(&config.data_dir)?;
     for warning in &dataset.warnings {
         tracing::warn!("{warning}");
@@ -73,7 +78,21 @@ pub fn load_zone(config: &Config) -> Result<ZoneCell, StartError> {
         "geodata loaded from {}",
         config.data_dir.display()
     );
-    Ok(ZoneCell::new(Zone::build(dataset), Box::new(prepare)))
+    let path = crate::register::path(config);
+    let (register, book) = crate::register::open(&path, &dataset)?;
+    let orphans = crate::register::orphans(&book, &dataset);
+    for orphan in &orphans {
+        tracing::warn!(plot = %orphan.plot, may_inherit = ?orphan.may_inherit,
+            "register entry without a plot in the data (kept)");
+    }
+    tracing::info!(
+        entries = book.len(),
+        revision = book.revision(),
+        "register opened at {}",
+        path.display()
+    );
+    let zone = Zone::build_with(dataset, Arc::new(book));
+    Ok((ZoneCell::new(zone, Box::new(prepare)), register))
 }
 
 /// The service, built and bound, ready to run.
@@ -90,14 +109,15 @@ impl Application {
         let mut config = config.validate()?;
         config.web_dir = config.resolve_web_dir();
         crs::init_proj(&config)?;
-        let zone = Arc::new(load_zone(&config)?);
+        let (zone, register) = load_zone(&config)?;
+        let zone = Arc::new(zone);
         let listener =
             std::net::TcpListener::bind(config.listen).map_err(|source| StartError::Listen {
                 addr: config.listen.to_string(),
                 source,
             })?;
         listener.set_nonblocking(true).map_err(StartError::Serve)?;
-        let state = AppState::new(config, zone);
+        let state = AppState::new(config, zone, register);
         Ok(Application { state, listener })
     }
 

@@ -43,9 +43,14 @@ pub fn start(state: &AppState) -> Reloader {
 /// Watches the data folder and reloads when it changes. Keep the returned watcher alive.
 fn watch(state: AppState) -> Result<Watcher, String> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    // The register's own files (its database, WAL and shared memory) may sit in the data
+    // folder: writing them is an edit, not a data change.
+    let register = crate::register::path(state.config());
     let mut watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
         if let Ok(event) = result {
-            if changes_data(&event.kind) {
+            let only_register = !event.paths.is_empty()
+                && event.paths.iter().all(|p| is_register_file(p, &register));
+            if changes_data(&event.kind) && !only_register {
                 let _ = tx.send(());
             }
         }
@@ -64,6 +69,16 @@ fn watch(state: AppState) -> Result<Watcher, String> {
         }
     });
     Ok(watcher)
+}
+
+/// Whether `path` is the register's database or one of SQLite's files beside it.
+fn is_register_file(path: &std::path::Path, register: &std::path::Path) -> bool {
+    let (Some(name), Some(db)) = (path.file_name(), register.file_name()) else {
+        return false;
+    };
+    let (name, db) = (name.to_string_lossy(), db.to_string_lossy());
+    name.strip_prefix(&*db)
+        .is_some_and(|rest| ["", "-wal", "-shm", "-journal"].contains(&rest))
 }
 
 /// Whether a file-system event can change the data. Opening and reading a file (as every

@@ -1,5 +1,6 @@
-//! [`TileCache`]: encoded tiles in memory under a byte budget, keyed by data version and
-//! tile, computed once however many requests ask for the same missing tile at the same time
+//! [`TileCache`]: encoded tiles in memory under a byte budget, keyed by data version, tile
+//! and the tile's own revision (the register's edits that touch it: an edit re-keys only the
+//! tiles it changes, the others stay cached), computed once however many requests ask for the same missing tile at the same time
 //! (single flight through a per-key `OnceCell`), evicted oldest first, dropped whole when
 //! a new data version arrives.
 //!
@@ -40,8 +41,11 @@ const KEY_OVERHEAD: usize = 128;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
     version: String,
-    tile: TileCoord,
+    tile: TileAt,
 }
+
+/// A tile at one of its revisions.
+type TileAt = (TileCoord, u64);
 
 type Slot = Arc<OnceCell<Arc<EncodedTile>>>;
 
@@ -49,7 +53,7 @@ type Slot = Arc<OnceCell<Arc<EncodedTile>>>;
 struct Entries {
     /// Slots by data version, then tile: two levels so that a lookup borrows the version
     /// instead of building an owned key.
-    slots: HashMap<String, HashMap<TileCoord, Slot>>,
+    slots: HashMap<String, HashMap<TileAt, Slot>>,
     /// Keys whose tile is stored, oldest first, with their size.
     order: VecDeque<(Key, usize)>,
     bytes: usize,
@@ -154,9 +158,9 @@ impl TileCache {
     }
 
     /// The tile if it is cached and computed (counted as a hit); no allocation, no await.
-    pub fn get(&self, version: &str, tile: TileCoord) -> Option<Arc<EncodedTile>> {
+    pub fn get(&self, version: &str, tile: TileCoord, revision: u64) -> Option<Arc<EncodedTile>> {
         let entries = self.lock();
-        let done = entries.slots.get(version)?.get(&tile)?.get()?;
+        let done = entries.slots.get(version)?.get(&(tile, revision))?.get()?;
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some(Arc::clone(done))
     }
@@ -166,6 +170,7 @@ impl TileCache {
         &self,
         version: &str,
         tile: TileCoord,
+        revision: u64,
         compute: F,
     ) -> Result<Arc<EncodedTile>, E>
     where
@@ -176,6 +181,7 @@ impl TileCache {
             self.misses.fetch_add(1, Ordering::Relaxed);
             return compute().await.map(Arc::new);
         }
+        let tile = (tile, revision);
         let slot = {
             let mut entries = self.lock();
             let stored = entries
@@ -286,7 +292,7 @@ mod tests {
             let (cache, calls) = (Arc::clone(&cache), Arc::clone(&calls));
             tasks.push(tokio::spawn(async move {
                 cache
-                    .get_or_compute("v1", tile(1), || async {
+                    .get_or_compute("v1", tile(1), 0, || async {
                         calls.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                         Ok::<_, ()>(encoded(10))
@@ -305,18 +311,18 @@ mod tests {
     async fn a_hit_shares_the_stored_bytes_and_counts_as_a_hit() {
         let cache = TileCache::new(1 << 20);
         let first = cache
-            .get_or_compute("v1", tile(1), || async { Ok::<_, ()>(encoded(1000)) })
+            .get_or_compute("v1", tile(1), 0, || async { Ok::<_, ()>(encoded(1000)) })
             .await
             .unwrap();
         let again = cache
-            .get_or_compute("v1", tile(1), || async { Err::<EncodedTile, _>(()) })
+            .get_or_compute("v1", tile(1), 0, || async { Err::<EncodedTile, _>(()) })
             .await
             .unwrap();
         // Same memory, not an equal copy: a hit costs no copy of the tile.
         assert_eq!(first.gzip.as_ptr(), again.gzip.as_ptr());
         assert_eq!(first.raw.as_ptr(), again.raw.as_ptr());
         let other_version = cache
-            .get_or_compute("v2", tile(1), || async { Ok::<_, ()>(encoded(10)) })
+            .get_or_compute("v2", tile(1), 0, || async { Ok::<_, ()>(encoded(10)) })
             .await
             .unwrap();
         assert_eq!(other_version.raw.len(), 10);
@@ -330,18 +336,18 @@ mod tests {
         let cache = TileCache::new(1 << 20);
         for x in 0..3 {
             cache
-                .get_or_compute("v1", tile(x), || async { Ok::<_, ()>(encoded(100)) })
+                .get_or_compute("v1", tile(x), 0, || async { Ok::<_, ()>(encoded(100)) })
                 .await
                 .unwrap();
         }
         assert_eq!(cache.len(), 3);
         cache
-            .get_or_compute("v2", tile(0), || async { Ok::<_, ()>(encoded(10)) })
+            .get_or_compute("v2", tile(0), 0, || async { Ok::<_, ()>(encoded(10)) })
             .await
             .unwrap();
         assert_eq!(cache.len(), 1);
         assert_eq!(cache.bytes(), 20 + KEY_OVERHEAD);
-        assert!(cache.get("v1", tile(1)).is_none());
+        assert!(cache.get("v1", tile(1), 0).is_none());
     }
 
     #[tokio::test]
@@ -349,7 +355,7 @@ mod tests {
         let cache = TileCache::new(3 * (200 + KEY_OVERHEAD));
         for x in 0..10 {
             cache
-                .get_or_compute("v1", tile(x), || async { Ok::<_, ()>(encoded(100)) })
+                .get_or_compute("v1", tile(x), 0, || async { Ok::<_, ()>(encoded(100)) })
                 .await
                 .unwrap();
             assert!(cache.bytes() <= cache.budget_bytes());

@@ -140,8 +140,8 @@ fn write_tags(
 ) {
     if !full && spec.name == "plots" {
         for key in LOW_ZOOM_PLOT_FIELDS {
-            if let Some(v) = feature.properties.get(key) {
-                add_tag(out, key, v);
+            if let Some(v) = zone.plot_field(feature, key) {
+                add_tag(out, key, &v);
             }
         }
         return;

@@ -31,6 +31,11 @@ pub enum TileError {
 pub trait TileSource: Send + Sync + 'static {
     /// Names the tiles' content: changes whenever any tile may change (the cache's key).
     fn version(&self) -> &str;
+    /// A tile's own revision within the version: changes when something the tile shows
+    /// changes without a new version (a register edit); part of the cache's key.
+    fn revision(&self, _tile: TileCoord) -> u64 {
+        0
+    }
     /// An entity tag for a tile, known before the tile is made (so a 304 costs nothing).
     fn etag(&self, tile: TileCoord) -> String;
     /// The highest zoom the source has tiles for.
@@ -66,15 +71,23 @@ impl TileSource for LiveTiles {
         self.zone.version()
     }
 
+    fn revision(&self, tile: TileCoord) -> u64 {
+        // The plots in the tile and its buffer: the register edits that may show in it.
+        self.zone
+            .register_revision_within(&tile.buffered_lonlat(self.buffer))
+    }
+
     fn etag(&self, tile: TileCoord) -> String {
-        // A tile is a function of the data version, the buffer and its address.
+        // A tile is a function of the data version, the buffer, its address and the
+        // register edits of its plots.
         format!(
-            "\"{}-b{}-{}-{}-{}\"",
+            "\"{}-b{}-{}-{}-{}-r{}\"",
             self.zone.version(),
             self.buffer,
             tile.z,
             tile.x,
-            tile.y
+            tile.y,
+            self.revision(tile)
         )
     }
 

@@ -103,6 +103,22 @@ fn fields(zone: &Zone, spec: &super::layers::TileLayer) -> BTreeMap<String, Stri
             });
         }
     }
+    if spec.source == crate::geodata::LayerKind::Plots && !zone.register().is_empty() {
+        // The register's public fields, by their own types: an edit never changes the list.
+        use crate::register::facts::{FieldType, PUBLIC_TYPES};
+        let labels = spec.name == "plot_labels";
+        for (name, kind) in PUBLIC_TYPES {
+            if labels && !super::layers::LABEL_FIELDS.contains(&name) {
+                continue;
+            }
+            let kind = match kind {
+                FieldType::Text => "String",
+                FieldType::Number => "Number",
+                FieldType::Boolean => "Boolean",
+            };
+            types.insert(name.to_string(), vec![kind]);
+        }
+    }
     types
         .into_iter()
         .map(|(k, mut v)| {

@@ -1,11 +1,13 @@
 //! The plot card: the properties a plot is served with, the same in the tiles' `plots` layer
-//! and in every JSON answer about a plot — its own properties, its computed geodesic area,
-//! its centroid and a point inside it, and its distance summary.
+//! and in every JSON answer about a plot — its own properties with the register's public
+//! facts laid over them (never a private one), its computed geodesic area, its centroid and
+//! a point inside it, and its distance summary.
 
 use std::borrow::Cow;
 
 use super::snapshot::Zone;
 use crate::geodata::{Feature, LayerKind, PropValue};
+use crate::register::facts::PRIVATE_FIELDS;
 
 impl Zone {
     /// The properties of a plot's card, the same in the tiles' `plots` layer and in every
@@ -36,7 +38,16 @@ impl Zone {
     ) {
         let number =
             |v: f64| serde_json::Number::from_f64(v).map_or(PropValue::Null, PropValue::Number);
-        let mut computed: Vec<(Cow<'static, str>, PropValue)> = Vec::with_capacity(16);
+        let mut computed: Vec<(Cow<'static, str>, PropValue)> = Vec::with_capacity(32);
+        // The register's public facts win over the file's properties of the same names.
+        if let Some(entry) = self.register().get(&plot.id) {
+            computed.extend(
+                entry
+                    .public_fields()
+                    .iter()
+                    .map(|(k, v)| (Cow::Borrowed(*k), v.clone())),
+            );
+        }
         if let Some(area) = plot.area_m2 {
             computed.push((
                 Cow::Borrowed("area_m2"),
@@ -72,6 +83,9 @@ impl Zone {
         // (as inserting into the card would); the rest follow in order.
         let mut emitted = vec![false; computed.len()];
         for (key, value) in plot.properties.iter() {
+            if PRIVATE_FIELDS.contains(&key) {
+                continue;
+            }
             match computed.iter().rposition(|(k, _)| k == key) {
                 Some(i) => {
                     emitted[i] = true;
@@ -89,5 +103,19 @@ impl Zone {
                 visit(key, &computed[last].1);
             }
         }
+    }
+
+    /// One property of a plot as served (the register's value when it has the field; never a
+    /// private one), without building the card.
+    pub fn plot_field(&self, plot: &Feature, key: &str) -> Option<PropValue> {
+        if PRIVATE_FIELDS.contains(&key) {
+            return None;
+        }
+        if let Some(entry) = self.register().get(&plot.id) {
+            if let Some((_, v)) = entry.public_fields().iter().find(|(k, _)| *k == key) {
+                return Some(v.clone());
+            }
+        }
+        plot.properties.get(key).cloned()
     }
 }

@@ -9,6 +9,11 @@
 //! arrives meanwhile is not lost but runs once the current one ends. A reload that outlives
 //! its time limit shows in `/health` as stuck. What triggers a reload (file watch, SIGHUP,
 //! `POST /admin/reload`) is the server's and the HTTP edge's business.
+//!
+//! A register edit swaps the cell too ([`ZoneCell::change_register`]): the committed change
+//! and the new snapshot (the same data, the new register version) are made under one lock,
+//! so snapshots follow commits in order, and a reload that finishes meanwhile takes the
+//! register version current at its swap, never an older one.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -28,6 +33,8 @@ pub type Prepare = Box<dyn Fn(&Zone) + Send + Sync>;
 /// The current snapshot and what is known about replacing it.
 pub struct ZoneCell {
     current: RwLock<Arc<Zone>>,
+    /// Held while a new snapshot is swapped in (reload or register edit).
+    swapping: Mutex<()>,
     prepare: Prepare,
     reloads: ReloadLog,
 }
@@ -46,6 +53,7 @@ impl ZoneCell {
         prepare(&zone);
         ZoneCell {
             current: RwLock::new(Arc::new(zone)),
+            swapping: Mutex::new(()),
             prepare,
             reloads: ReloadLog::default(),
         }
@@ -65,11 +73,41 @@ impl ZoneCell {
     /// Blocking (the preparation derives facts from every feature).
     pub fn replace(&self, zone: Zone) {
         (self.prepare)(&zone);
-        let new = Arc::new(zone);
+        let _one = lock(&self.swapping);
+        // An edit committed while the new data was prepared: lay its register version over
+        // the new data (only the facts read from the cards are derived again).
+        let latest = self.current().register_arc();
+        let zone = if std::ptr::eq(zone.register(), &*latest) {
+            zone
+        } else {
+            let zone = zone.with_register(latest);
+            (self.prepare)(&zone);
+            zone
+        };
+        self.set(Arc::new(zone));
+    }
+
+    fn set(&self, new: Arc<Zone>) {
         match self.current.write() {
             Ok(mut guard) => *guard = new,
             Err(poisoned) => *poisoned.into_inner() = new,
         }
+    }
+
+    /// Changes the register: `change` commits against the snapshot served now and returns
+    /// the new register version, which then replaces it (same data) before this returns, so
+    /// the next request sees it. One change at a time. Blocking.
+    pub fn change_register<T, E>(
+        &self,
+        change: impl FnOnce(&Zone) -> Result<(crate::register::Book, T), E>,
+    ) -> Result<T, E> {
+        let _one = lock(&self.swapping);
+        let current = self.current();
+        let (book, out) = change(&current)?;
+        let zone = current.with_register(Arc::new(book));
+        (self.prepare)(&zone);
+        self.set(Arc::new(zone));
+        Ok(out)
     }
 
     /// Reloads run, refused and in progress.
@@ -186,7 +224,7 @@ fn reload_once(cell: &ZoneCell, dir: &Path) -> Result<Reloaded, ReloadError> {
         }
         Ok(dataset) => {
             let to = dataset.version.clone();
-            cell.replace(Zone::build(dataset));
+            cell.replace(Zone::build_with(dataset, cell.current().register_arc()));
             *lock(&log.last_failure) = None;
             tracing::info!(from = %current, to = %to, "geodata reloaded");
             Ok(Reloaded::Replaced { from: current, to })

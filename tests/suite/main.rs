@@ -22,6 +22,8 @@ mod layers;
 mod links_behind_proxy;
 mod measure;
 mod measure_hostile;
+mod register;
+mod register_crash;
 mod reliability;
 mod reprojection;
 mod scale;

@@ -7,6 +7,8 @@
 // CHROMIUM (default /usr/bin/chromium), ARTIFACTS (where screenshots go; default artifacts/).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -18,11 +20,14 @@ const bin = process.env.ZAGORE_BIN || path.join(root, "target/debug/zagore");
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/// Starts `zagore serve` on a free port; resolves to { base, stop }.
+/// Starts `zagore serve` on a free port; resolves to { base, stop }. The server has a fresh
+/// sales register of its own (imported from the data's plots) unless ZAGORE_REGISTER names one.
 export async function startServer(dataDir = "geodata") {
+  const own = process.env.ZAGORE_REGISTER ? null : mkdtempSync(path.join(os.tmpdir(), "zagore-register-"));
+  const register = process.env.ZAGORE_REGISTER || path.join(own, "register.sqlite");
   const server = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--data", dataDir], {
     cwd: root,
-    env: { ...process.env, RUST_LOG: "zagore=info" },
+    env: { ...process.env, RUST_LOG: "zagore=info", ZAGORE_REGISTER: register },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const base = await new Promise((resolve, reject) => {
@@ -38,7 +43,11 @@ export async function startServer(dataDir = "geodata") {
     });
     server.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
   });
-  return { base, stop: () => server.kill("SIGTERM") };
+  const stop = () => {
+    server.kill("SIGTERM");
+    if (own) server.once("exit", () => rmSync(own, { recursive: true, force: true }));
+  };
+  return { base, stop };
 }
 
 export function launchBrowser() {

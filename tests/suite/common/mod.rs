@@ -12,6 +12,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// The app's own register (a fresh one per app unless the config named one).
+    pub register_dir: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 impl TestApp {
@@ -59,6 +61,15 @@ pub async fn spawn_app() -> TestApp {
 /// same `Application::build` and `run` as `zagore serve`.
 pub async fn spawn_app_with(mut config: Config) -> TestApp {
     config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    // Never the bundled folder's `register.sqlite`: each app starts from its own import.
+    let register_dir = match config.register {
+        Some(_) => None,
+        None => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            config.register = Some(dir.path().join("register.sqlite"));
+            Some(std::sync::Arc::new(dir))
+        }
+    };
     let app = tokio::task::spawn_blocking(move || Application::build(config))
         .await
         .expect("Application::build panicked")
@@ -73,5 +84,6 @@ pub async fn spawn_app_with(mut config: Config) -> TestApp {
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),
         state,
+        register_dir,
     }
 }
