@@ -9,7 +9,7 @@ use std::path::Path;
 use rusqlite::{params, Connection};
 use serde_json::Value;
 
-use super::{ArchiveWriter, ExportError, Metadata};
+use super::writer::{ArchiveWriter, ExportError, Metadata};
 use crate::tiles::coord::TileCoord;
 
 pub(super) struct Writer {

@@ -14,6 +14,7 @@
 
 mod mbtiles;
 mod pmtiles;
+mod writer;
 
 use std::path::{Path, PathBuf};
 
@@ -21,15 +22,13 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::coord::{lonlat_to_tile, TileCoord};
-use super::source::{TileError, TileSource};
+use super::source::TileSource;
 use crate::index::BBox;
+use writer::ArchiveWriter;
+pub use writer::{ExportError, Metadata, MAX_EXPORT_ZOOM};
 
 /// Tiles encoded in parallel before they are written, in order.
 const CHUNK: usize = 512;
-
-/// The highest zoom an export may ask for: z18 over the zone is already ~10⁵ candidate
-/// tiles; the map overzooms the last level.
-pub const MAX_EXPORT_ZOOM: u8 = 20;
 
 /// The archive formats, chosen by the output file's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,38 +82,6 @@ impl ExportSummary {
     pub fn tiles(&self) -> usize {
         self.per_zoom.iter().map(|(_, n)| n).sum()
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error("{0}: the archive's name must end in .pmtiles or .mbtiles")]
-    Format(String),
-    #[error("the zoom range {min}..={max} is empty or above z{MAX_EXPORT_ZOOM} (or the source's z{source_max})")]
-    Zooms { min: u8, max: u8, source_max: u8 },
-    #[error("the data has no extent to export (no features)")]
-    NoExtent,
-    #[error("tile {tile}: {source}")]
-    Tile { tile: TileCoord, source: TileError },
-    #[error("{path}: {message}")]
-    Write { path: String, message: String },
-}
-
-/// One archive being written: tiles in the plan's order, then the metadata.
-trait ArchiveWriter {
-    fn add(&mut self, tile: TileCoord, gzipped: &[u8]) -> Result<(), String>;
-    fn finish(self: Box<Self>, metadata: &Metadata) -> Result<(), String>;
-}
-
-/// The archive's metadata, from the source's TileJSON and the plan.
-#[derive(Debug, Clone)]
-pub struct Metadata {
-    pub tilejson: Value,
-    pub min_zoom: u8,
-    pub max_zoom: u8,
-    /// West, south, east, north.
-    pub bounds: [f64; 4],
-    /// Longitude, latitude, zoom.
-    pub center: (f64, f64, u8),
 }
 
 /// Writes every non-empty tile of `source` in `plan` to `out`. Blocking: runs on every core.

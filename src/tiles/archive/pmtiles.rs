@@ -7,7 +7,7 @@ use std::path::Path;
 
 use pmtiles::{Compression, PmTilesStreamWriter, PmTilesWriter, TileId, TileType};
 
-use super::{ArchiveWriter, ExportError, Metadata};
+use super::writer::{ArchiveWriter, ExportError, Metadata};
 use crate::tiles::coord::TileCoord;
 
 pub(super) struct Writer {
