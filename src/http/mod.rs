@@ -3,7 +3,8 @@
 //! middleware every request passes (request ids, tracing, CORS, limits, metrics). The server
 //! loop is [`crate::server`]'s.
 //!
-//! - [`tiles`], [`features`], [`measure`], [`viewer`] — the endpoint families;
+//! - [`tiles`], [`features`] (and `export`, its downloads), [`measure`], [`viewer`] — the
+//!   endpoint families;
 //! - [`health`], [`admin`], [`metrics`] — operations;
 //! - [`openapi`], [`api_doc`] — the OpenAPI document of the whole service and its HTML page;
 //! - [`router`] — the routes and the middleware around them;
@@ -15,6 +16,7 @@ pub mod base_url;
 mod blocking;
 mod edge;
 pub mod error;
+mod export;
 mod features;
 mod guard;
 mod health;

@@ -8,6 +8,7 @@ mod tiles_support;
 mod distances;
 mod distances_hostile;
 mod drive_time;
+mod exports;
 mod features_crs;
 mod features_ogc;
 mod features_plots;
