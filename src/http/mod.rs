@@ -3,8 +3,8 @@
 //! middleware every request passes (request ids, tracing, CORS, limits, metrics). The server
 //! loop is [`crate::server`]'s.
 //!
-//! - [`tiles`], [`features`] (and `export`, its downloads), [`measure`], [`viewer`] — the
-//!   endpoint families;
+//! - [`tiles`], [`features`] (and `export`, its downloads), [`measure`], [`viewer`], `sheet`
+//!   (the printable plot sheet, its map in `sheet_map`) — the endpoint families;
 //! - [`health`], [`admin`], [`metrics`] — operations;
 //! - [`openapi`], [`api_doc`] — the OpenAPI document of the whole service and its HTML page;
 //! - [`router`] — the routes and the middleware around them;
@@ -26,6 +26,8 @@ pub mod openapi;
 pub mod query;
 mod request_id;
 mod router;
+mod sheet;
+mod sheet_map;
 pub mod state;
 mod tiles;
 mod viewer;

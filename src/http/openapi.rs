@@ -323,6 +323,28 @@ fn other_paths() -> Map<String, Value> {
         ),
     );
     p.insert(
+        "/plots/{plotId}/sheet".into(),
+        get(
+            "plotSheet",
+            "A plot's printable A4 sheet (HTML): a map of the plot and its neighbours, the card, the zoning limits, distances and drive time to the A1 interchange, a QR code of the permalink, the date and the data version",
+            vec![
+                path_param(
+                    "plotId",
+                    "Cadastral identifier, e.g. 27214.33.1",
+                    json!({"type": "string"}),
+                ),
+                query(
+                    "lang",
+                    "The sheet's language: bg (the default) or en",
+                    false,
+                    json!({"type": "string", "enum": ["bg", "en"], "default": "bg"}),
+                ),
+            ],
+            "The sheet",
+            content("text/html", json!({"type": "string"})),
+        ),
+    );
+    p.insert(
         "/distances".into(),
         get(
             "pointDistances",

@@ -15,7 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use super::request_id::{self, REQUEST_ID};
 use super::state::AppState;
-use super::{admin, edge, error, features, guard, health, measure, metrics, tiles, viewer};
+use super::{admin, edge, error, features, guard, health, measure, metrics, sheet, tiles, viewer};
 
 /// The whole service's routes, with the middleware that needs the matched route (metrics
 /// per route template) or must be counted by it (the guard's 503 and 414).
@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tiles::routes())
         .merge(features::routes())
         .merge(measure::routes())
+        .merge(sheet::routes())
         .merge(viewer::routes(web_dir))
         .fallback(error::not_found_fallback)
         // One layer (so one boxed service per route): the count wraps the guard, so that

@@ -25,6 +25,7 @@ mod measure_hostile;
 mod reliability;
 mod reprojection;
 mod scale;
+mod sheet;
 mod synth;
 mod tiles;
 mod tiles_http;
