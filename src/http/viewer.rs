@@ -36,17 +36,21 @@ const ASSETS: [(&str, &str); 4] = [
 ];
 
 /// The viewer's ES modules at `/map/assets/modules/…` (files of `web/modules/`).
-const MODULES: [&str; 14] = [
+const MODULES: [&str; 18] = [
     "api.js",
     "card.js",
     "colours.js",
+    "compare.js",
     "dom.js",
+    "downloads.js",
     "embed.js",
     "filters.js",
     "legend.js",
+    "list.js",
     "locale.js",
     "map.js",
     "measure.js",
+    "plots.js",
     "search.js",
     "selection.js",
     "state.js",
