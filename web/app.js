@@ -7,9 +7,13 @@ import { state } from "./modules/state.js";
 import { currentLang, onLangChange, setLang, t } from "./modules/locale.js";
 import { initial } from "./modules/url.js";
 import { addOverlays, createMap, enableHover } from "./modules/map.js";
-import { clearSelection, fetchPlot, initSelection, rerenderCard, selectPlot, showError, syncUrl } from "./modules/selection.js";
+import { clearSelection, fetchPlot, initSelection, onSelect, rerenderCard, selectPlot, showError, showPlotById, syncUrl } from "./modules/selection.js";
 import { getJson } from "./modules/api.js";
-import { applyFilters, initFilters, passesFilters, recordFilters } from "./modules/filters.js";
+import { applyFilters, initFilters, matchingPlots, onFiltersChange, passesFilters, recordFilters } from "./modules/filters.js";
+import { loadPlots } from "./modules/plots.js";
+import { initList, markSelected, renderList } from "./modules/list.js";
+import { comparedIds, onCompareChange, renderCompare, setCompared, toggleCompare } from "./modules/compare.js";
+import { renderDownloads } from "./modules/downloads.js";
 import { addMeasurePoint, initMeasure } from "./modules/measure.js";
 import { initSearch } from "./modules/search.js";
 import { renderLegend } from "./modules/legend.js";
@@ -23,6 +27,19 @@ const map = await createMap("map", startPlot);
 state.map = map;
 initSelection(map);
 initFilters(map);
+// Every plot's card, for the filters, the list and the compare view.
+await loadPlots().catch((err) => showError(err));
+initList({ choose: (id) => showPlotById(id, true), comparedIds, toggleCompare });
+onFiltersChange((matching) => {
+  renderList(matching);
+  markSelected(state.selected);
+  renderDownloads();
+});
+onSelect(markSelected);
+onCompareChange(() => renderList());
+document.querySelector("#compare-clear").addEventListener("click", () => setCompared([]));
+setCompared(initial.compare);
+applyFilters();
 initMeasure(map);
 initSearch();
 
@@ -41,8 +58,9 @@ map.on("click", async (e) => {
   try {
     const fc = await getJson(`/plots/at?lon=${e.lngLat.lng}&lat=${e.lngLat.lat}`);
     // A plot the filters hide is not there for the user: don't open its card.
-    const shown = (fc.features || []).filter(passesFilters);
+    const shown = (fc.features || []).filter((f) => passesFilters(f));
     if (shown.length) selectPlot(shown[0]);
+    else if (fc.features?.length) clearSelection(t("hidden_plot", { id: fc.features[0].properties?.cadastral_id ?? fc.features[0].id }));
     else clearSelection(t("card_none"));
   } catch (err) {
     showError(err);
@@ -60,6 +78,11 @@ function applyLanguage() {
   document.title = t("title");
   renderLegend();
   rerenderCard();
+  renderList(matchingPlots());
+  markSelected(state.selected);
+  renderCompare();
+  renderDownloads();
+  applyFilters();
   syncUrl();
 }
 for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => setLang(b.dataset.lang));

@@ -120,22 +120,25 @@ fn lonlat_envelope(crs: &crate::geodata::Crs, bbox: BBox) -> Result<BBox, ParamE
 }
 
 /// Everything `/items` was asked, checked.
-struct ItemsRequest {
+pub(super) struct ItemsRequest {
     limit: usize,
     offset: usize,
-    crs: CrsChoice,
+    pub(super) crs: CrsChoice,
     bbox: Option<(BBox, CrsChoice)>,
     filters: Vec<Filter>,
 }
 
-fn parse_items_request(
+/// Parses `/items`' parameters; `default_limit` is the page size without `limit` (exports,
+/// which take `f` out first, ask for every matching feature up to [`MAX_LIMIT`]).
+pub(super) fn parse_items_request(
     mut params: Params,
     zone: &Zone,
     layer: &Layer,
     accept: Option<&str>,
+    default_limit: usize,
 ) -> Result<ItemsRequest, ParamError> {
     negotiate::choose(params.take("f")?.as_deref(), accept, false)?;
-    let limit = parse_limit(params.take("limit")?, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let limit = parse_limit(params.take("limit")?, default_limit, MAX_LIMIT)?;
     let offset = match params.take("offset")? {
         Some(t) => parse_count("offset", &t)?,
         None => 0,
@@ -196,7 +199,7 @@ fn geojson_answer(body: String, crs: &CrsChoice) -> Answer {
 
 /// The positions a page shows and how many features matched in all. Without a bbox or a
 /// filter nothing is collected: a page of a million features costs what a page of ten does.
-fn select(
+pub(super) fn select(
     zone: &Zone,
     layer: &Layer,
     props: &Properties<'_>,
@@ -238,7 +241,13 @@ pub fn items(
 ) -> Result<Answer, FeatureError> {
     let layer = find_layer(zone, collection)?;
     let props = Properties::new(zone, layer);
-    let request = parse_items_request(Params::new(pairs.clone()), zone, layer, accept)?;
+    let request = parse_items_request(
+        Params::new(pairs.clone()),
+        zone,
+        layer,
+        accept,
+        DEFAULT_LIMIT,
+    )?;
     let (shown, matched) = select(zone, layer, &props, &request)?;
     let writer = GeometryWriter::new(layer, &request.crs, "crs")?;
     let mut features = Vec::new();
@@ -303,6 +312,7 @@ fn page_links(
         format!("{url}?{}", query_string(pairs))
     };
     let mut links = vec![json!({"href": self_href, "rel": "self", "type": GEOJSON})];
+    links.extend(negotiate::alternate_links(url, pairs));
     if request.offset + returned < matched {
         links.push(
             json!({"href": with_offset(request.offset + returned), "rel": "next", "type": GEOJSON}),
@@ -337,11 +347,11 @@ pub fn item(
     })?;
     let props = Properties::new(zone, layer);
     let writer = GeometryWriter::new(layer, &crs, "crs")?;
-    let body = feature(
-        &f.id,
-        writer.geojson(f)?,
-        props.of(f),
-        feature_links(base, layer, f),
-    );
+    let mut links = feature_links(base, layer, f);
+    if let Some(list) = links.as_array_mut() {
+        let url = format!("{base}/collections/{collection}/items/{}", encode(&f.id));
+        list.extend(negotiate::alternate_links(&url, &[]));
+    }
+    let body = feature(&f.id, writer.geojson(f)?, props.of(f), links);
     Ok(geojson_answer(body.to_string(), &crs))
 }

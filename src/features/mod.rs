@@ -10,13 +10,15 @@
 //! - [`params`], [`negotiate`] — query parameters and content negotiation shared by them;
 //! - [`output`] — geometry in the requested CRS and axis order, and the plot card;
 //! - [`write`] — feature pages serialized straight to JSON text (no `Value` tree);
-//! - [`collections`] — collection metadata, queryables and filters.
+//! - [`collections`] — collection metadata, queryables and filters;
+//! - [`export`] — the items as CSV, XLSX, KML/KMZ and GeoPackage downloads.
 //!
 //! Everything here is synchronous and may block (PROJ, pages of many features): the HTTP
 //! edge calls it off the async workers. PROJ transforms are not `Send`, so they are built
 //! and dropped in here, never held across an `.await`.
 
 pub mod collections;
+pub mod export;
 pub mod items;
 pub mod negotiate;
 pub mod ogc;

@@ -61,6 +61,98 @@ fn prefers_html(accept: &str) -> bool {
     html_q > json_q
 }
 
+/// A download the items endpoints also answer with (`?f=csv|kml|kmz|xlsx|gpkg`; written by
+/// `super::export`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Kml,
+    Kmz,
+    Xlsx,
+    Gpkg,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 5] = [
+        ExportFormat::Csv,
+        ExportFormat::Kml,
+        ExportFormat::Kmz,
+        ExportFormat::Xlsx,
+        ExportFormat::Gpkg,
+    ];
+
+    /// The `f` value and file extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Kml => "kml",
+            ExportFormat::Kmz => "kmz",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Gpkg => "gpkg",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Kml => "application/vnd.google-earth.kml+xml",
+            ExportFormat::Kmz => "application/vnd.google-earth.kmz",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ExportFormat::Gpkg => "application/geopackage+sqlite3",
+        }
+    }
+
+    /// What a link to it is titled.
+    pub fn title(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "CSV (UTF-8 with BOM, for spreadsheets)",
+            ExportFormat::Kml => "KML (Google Earth)",
+            ExportFormat::Kmz => "KMZ (Google Earth, zipped)",
+            ExportFormat::Xlsx => "Excel workbook",
+            ExportFormat::Gpkg => "GeoPackage (GIS)",
+        }
+    }
+
+    /// The export `pairs` ask for with `f`, if any (one `f` only; a repeated one is left to
+    /// the GeoJSON path, which rejects it).
+    pub fn requested(pairs: &[(String, String)]) -> Option<ExportFormat> {
+        let mut f = pairs.iter().filter(|(k, _)| k == "f");
+        let (_, value) = f.next()?;
+        if f.next().is_some() {
+            return None;
+        }
+        let value = value.trim().to_ascii_lowercase();
+        ExportFormat::ALL
+            .into_iter()
+            .find(|x| x.name() == value || x.media_type().split(';').next() == Some(&value))
+    }
+}
+
+/// `alternate` links to every export of `url` with `pairs`' selection (bbox and filters;
+/// without `f`, `limit` and `offset`: an export holds every feature that matches).
+pub fn alternate_links(url: &str, pairs: &[(String, String)]) -> Vec<serde_json::Value> {
+    let kept: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "f" | "limit" | "offset"))
+        .cloned()
+        .collect();
+    ExportFormat::ALL
+        .into_iter()
+        .map(|x| {
+            let mut p = kept.clone();
+            p.push(("f".to_string(), x.name().to_string()));
+            serde_json::json!({
+                "href": format!("{url}?{}", query_string(&p)),
+                "rel": "alternate",
+                "type": x.media_type().split(';').next().unwrap_or_default(),
+                "title": x.title(),
+            })
+        })
+        .collect()
+}
+
 /// Percent-encodes a path segment or query component (everything but RFC 3986's unreserved
 /// characters), so identifiers in other alphabets make valid links.
 pub fn encode(text: &str) -> String {

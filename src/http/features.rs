@@ -10,7 +10,7 @@ use axum::Router;
 
 use super::base_url::PublicBase;
 use super::{api_doc, blocking, openapi, ApiError, ApiPath, AppState, QueryPairs};
-use crate::features::negotiate::{self, Format};
+use crate::features::negotiate::{self, ExportFormat, Format};
 use crate::features::{items, ogc, plots, Answer};
 
 pub fn routes() -> Router<AppState> {
@@ -168,6 +168,9 @@ async fn items_page(
     ApiPath(collection): ApiPath<String>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
+    if let Some(format) = ExportFormat::requested(&pairs) {
+        return super::export::items(&state, collection, pairs, format).await;
+    }
     let (zone, url, accept) = (state.zone(), base.url.clone(), accept(&headers));
     let answer = blocking(move || {
         Ok(items::items(
@@ -189,6 +192,9 @@ async fn item(
     ApiPath((collection, fid)): ApiPath<(String, String)>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
+    if let Some(format) = ExportFormat::requested(&pairs) {
+        return super::export::item(&state, collection, fid, pairs, format).await;
+    }
     let (zone, url, accept) = (state.zone(), base.url.clone(), accept(&headers));
     // A plot's ETag names its register revision: the `If-Match` of an edit (see `edit`).
     let etag = super::edit::item_etag(&zone, &collection, &fid);

@@ -150,7 +150,8 @@ async fn table_csv(
                 "attachment; filename=\"plot-distances.csv\"",
             ),
         ],
-        render::csv(&data.distances),
+        // A byte-order mark, so Excel reads the UTF-8 (Cyrillic names) as UTF-8.
+        format!("\u{feff}{}", render::csv(&data.distances)),
     )
         .into_response())
 }

@@ -3,7 +3,8 @@
 //! middleware every request passes (request ids, tracing, CORS, limits, metrics). The server
 //! loop is [`crate::server`]'s.
 //!
-//! - [`tiles`], [`features`], [`measure`], [`viewer`] — the endpoint families;
+//! - [`tiles`], [`features`] (and `export`, its downloads), [`measure`], [`viewer`], `sheet`
+//!   (the printable plot sheet, its map in `sheet_map`) — the endpoint families;
 //! - [`health`], [`admin`], [`metrics`] — operations;
 //! - [`edit`], [`edit_openapi`], [`auth`] — editing the sales register (ETags, merge patches, history, audit)
 //!   and who may (bearer tokens, roles; [`ratelimit`] for failed sign-ins; [`session`],
@@ -21,6 +22,7 @@ mod edge;
 mod edit;
 mod edit_openapi;
 pub mod error;
+mod export;
 mod features;
 mod guard;
 mod health;
@@ -33,6 +35,8 @@ mod request_id;
 mod router;
 mod session;
 mod sessions;
+mod sheet;
+mod sheet_map;
 pub mod state;
 mod tiles;
 mod viewer;

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::features::collections::{PropertyType, Queryables};
 use crate::features::items::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::features::negotiate::ExportFormat;
 use crate::features::plots::{SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT};
 use crate::features::GEOJSON;
 use crate::zone::Zone;
@@ -53,6 +54,18 @@ fn query(name: &str, description: &str, required: bool, schema: Value) -> Value 
 
 fn path_param(name: &str, description: &str, schema: Value) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema})
+}
+
+/// The export media types (`f=csv|kml|kmz|xlsx|gpkg`) beside GeoJSON in a 200 answer.
+fn with_exports(op: &mut Value) {
+    for format in ExportFormat::ALL {
+        let media = format.media_type().split(';').next().unwrap_or_default();
+        let schema = match format {
+            ExportFormat::Csv | ExportFormat::Kml => json!({"type": "string"}),
+            _ => json!({"type": "string", "format": "binary"}),
+        };
+        op["get"]["responses"]["200"]["content"][media] = json!({ "schema": schema });
+    }
 }
 
 /// The paths of this module: OGC API – Features and the plot look-ups.
@@ -126,7 +139,7 @@ fn feature_paths(zone: &Zone) -> Map<String, Value> {
             param("crs"),
             param("limit"),
             param("offset"),
-            param("f-json"),
+            param("f-items"),
         ]
     };
     let mut items = get(
@@ -138,6 +151,7 @@ fn feature_paths(zone: &Zone) -> Map<String, Value> {
     );
     items["get"]["responses"]["200"]["headers"] =
         json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+    with_exports(&mut items);
     p.insert("/collections/{collectionId}/items".into(), items);
     // Each collection's own items path, with its queryables as parameters.
     let queryables = zone.get::<Queryables>();
@@ -168,6 +182,7 @@ fn feature_paths(zone: &Zone) -> Map<String, Value> {
         );
         op["get"]["responses"]["200"]["headers"] =
             json!({"Content-Crs": {"$ref": "#/components/headers/Content-Crs"}});
+        with_exports(&mut op);
         p.insert(format!("/collections/{name}/items"), op);
     }
     let mut item = get(
@@ -177,7 +192,7 @@ fn feature_paths(zone: &Zone) -> Map<String, Value> {
             param("collectionId"),
             param("featureId"),
             param("crs"),
-            param("f-json"),
+            param("f-items"),
         ],
         "The feature",
         content(GEOJSON, schema("featureGeoJSON")),
@@ -186,6 +201,7 @@ fn feature_paths(zone: &Zone) -> Map<String, Value> {
         "Content-Crs": {"$ref": "#/components/headers/Content-Crs"},
         "ETag": {"description": "Plots: the data version and the register revision (the If-Match of a PATCH)", "schema": {"type": "string"}},
     });
+    with_exports(&mut item);
     p.insert("/collections/{collectionId}/items/{featureId}".into(), item);
     p.insert(
         "/plots/at".into(),
@@ -306,6 +322,28 @@ fn other_paths() -> Map<String, Value> {
             )],
             "The distances",
             content(j, json_object()),
+        ),
+    );
+    p.insert(
+        "/plots/{plotId}/sheet".into(),
+        get(
+            "plotSheet",
+            "A plot's printable A4 sheet (HTML): a map of the plot and its neighbours, the card, the zoning limits, distances and drive time to the A1 interchange, a QR code of the permalink, the date and the data version",
+            vec![
+                path_param(
+                    "plotId",
+                    "Cadastral identifier, e.g. 27214.33.1",
+                    json!({"type": "string"}),
+                ),
+                query(
+                    "lang",
+                    "The sheet's language: bg (the default) or en",
+                    false,
+                    json!({"type": "string", "enum": ["bg", "en"], "default": "bg"}),
+                ),
+            ],
+            "The sheet",
+            content("text/html", json!({"type": "string"})),
         ),
     );
     p.insert(
@@ -437,6 +475,7 @@ fn components(collections: Vec<&str>, listed_crs: Vec<String>) -> Value {
     json!({
         "parameters": {
             "f-json": {"name": "f", "in": "query", "required": false, "description": "Representation (overrides Accept)", "schema": {"type": "string", "enum": ["json"]}},
+            "f-items": {"name": "f", "in": "query", "required": false, "description": "Representation (overrides Accept): GeoJSON, or a download of the features the bbox and filters select (every match up to the limit's maximum; `limit`/`offset` page them when given): csv (UTF-8 with a byte-order mark), xlsx, kml, kmz, gpkg (GeoPackage). Downloads are in WGS84 longitude/latitude: a crs other than CRS84 or EPSG:4326 is a 400", "schema": {"type": "string", "enum": ["json", "csv", "kml", "kmz", "xlsx", "gpkg"]}},
             "f-html": {"name": "f", "in": "query", "required": false, "description": "Representation (overrides Accept)", "schema": {"type": "string", "enum": ["json", "html"]}},
             "collectionId": {"name": "collectionId", "in": "path", "required": true, "description": "A collection", "schema": {"type": "string", "enum": collections}},
             "featureId": {"name": "featureId", "in": "path", "required": true, "description": "A feature's id (plots: the cadastral identifier)", "schema": {"type": "string"}},

@@ -16,7 +16,8 @@ use tower_http::trace::TraceLayer;
 use super::request_id::{self, REQUEST_ID};
 use super::state::AppState;
 use super::{
-    admin, edge, edit, error, features, guard, health, measure, metrics, session, tiles, viewer,
+    admin, edge, edit, error, features, guard, health, measure, metrics, session, sheet, tiles,
+    viewer,
 };
 
 /// The whole service's routes, with the middleware that needs the matched route (metrics
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(edit::routes())
         .merge(session::routes())
         .merge(measure::routes())
+        .merge(sheet::routes())
         .merge(viewer::routes(web_dir))
         .fallback(error::not_found_fallback)
         // One layer (so one boxed service per route): the count wraps the guard, so that

@@ -36,19 +36,23 @@ const ASSETS: [(&str, &str); 4] = [
 ];
 
 /// The viewer's ES modules at `/map/assets/modules/…` (files of `web/modules/`).
-const MODULES: [&str; 19] = [
+const MODULES: [&str; 23] = [
     "api.js",
     "card.js",
     "colours.js",
+    "compare.js",
     "dom.js",
+    "downloads.js",
     "edit.js",
     "embed.js",
     "filters.js",
     "legend.js",
+    "list.js",
     "live.js",
     "locale.js",
     "map.js",
     "measure.js",
+    "plots.js",
     "search.js",
     "selection.js",
     "session.js",

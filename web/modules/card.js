@@ -22,8 +22,35 @@ function utilities(p) {
 function zoning(p) {
   if (!p.zoning) return "";
   let text = `${p.zoning}${currentLang() === "en" && p.zoning_name_en ? " — " + p.zoning_name_en : ""}`;
-  if (p.max_density_pct) text += ` (≤ ${fmt(p.max_density_pct)} %, Кинт ${fmt(p.max_intensity ?? 0, 1)})`;
   return text;
+}
+
+/// The planning limits, each with its label (issue 16).
+function limits(p) {
+  const num = (v, digits, unit) => (typeof v === "number" ? `${fmt(v, digits)}${unit}` : "");
+  return [
+    row(t("limit.max_height_m"), num(p.max_height_m, 1, " m")),
+    row(t("limit.max_density_pct"), num(p.max_density_pct, 0, " %")),
+    row(t("limit.max_intensity"), num(p.max_intensity, 1, "")),
+    row(t("limit.min_greenery_pct"), num(p.min_greenery_pct, 0, " %")),
+    row(t("limit.pup_ref"), p.pup_ref ? span("card-pup", p.pup_ref) : ""),
+  ].flat();
+}
+
+/// The take-aways of one plot: its printable sheet and its data files.
+function takeAways(id) {
+  if (!id) return "";
+  const lang = currentLang() === "en" ? "?lang=en" : "";
+  const item = `/collections/plots/items/${encodeURIComponent(id)}`;
+  return el("p", { class: "take-away" },
+    el("a", { id: "card-sheet", href: `/plots/${encodeURIComponent(id)}/sheet${lang}`, target: "_blank", rel: "noopener" }, t("sheet")),
+    el("span", {}, `${t("plot_downloads")}:`),
+    ["kml", "gpkg", "csv"].map((f) => el("a", { href: `${item}?f=${f}`, download: "" }, f.toUpperCase())));
+}
+
+function driveTime(d) {
+  const s = d.interchange?.drive_time_s;
+  return typeof s === "number" ? `${fmt(s / 60, 1)} min` : "";
 }
 
 function price(p) {
@@ -68,6 +95,7 @@ export function renderCard(container, p, distances, distancesError) {
       row(t("area_declared"), areaText(p.declared_area_m2)),
       row(t("area_computed"), span("card-area", areaText(p.area_m2))),
       row(t("zoning"), zoning(p)),
+      limits(p),
       row(t("use"), (en ? p.permitted_use_en : p.permitted_use) || p.permitted_use || ""),
       row(t("utilities"), el("span", { id: "card-utilities" }, utilities(p))),
       row(t("access_road"), p.access_road || ""),
@@ -82,10 +110,12 @@ export function renderCard(container, p, distances, distancesError) {
       row(t("to_motorway"), span("card-motorway", distance(d, "motorway"))),
       row(t("to_interchange"), distance(d, "interchange")),
       row(t("to_interchange_road"), span("card-interchange-road", roadDistance(d))),
+      row(t("drive_time"), span("card-drive", driveTime(d))),
       row(t("to_ring_road"), distance(d, "ring_road")),
       row(t("to_rail"), distance(d, "rail")),
       row(t("to_station"), station ? station + stationName : ""),
     ),
     distancesError ? el("p", { class: "error" }, distancesError) : "",
+    takeAways(p.cadastral_id),
   );
 }

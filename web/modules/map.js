@@ -67,6 +67,10 @@ export function addOverlays(map) {
       paint: { "line-color": "#111", "line-width": ["case", ["boolean", ["feature-state", "hover"], false], 3, 0] },
     });
   }
+  // The plots the filters hide, masked (the low-zoom tiles carry only status and stage, so
+  // the other filters cannot be expressed on them): the background colour over them.
+  map.addSource("zagore-hidden", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "zagore-plots-hidden", type: "fill", source: "zagore-hidden", paint: { "fill-color": "#f4f1ea", "fill-opacity": 1 } });
   // The selected plot's outline comes from the plot's own GeoJSON (from /plots/at, the search
   // or the item), not from the tiles: below z14 the tiles carry only status and stage.
   map.addSource("zagore-selected", { type: "geojson", data: EMPTY });

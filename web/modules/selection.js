@@ -35,6 +35,7 @@ export function showError(err, plot) {
 
 export function clearSelection(message) {
   state.selected = null;
+  for (const l of selectListeners) l(null);
   state.card = null;
   map.getSource("zagore-selected")?.setData(EMPTY);
   map.getSource("zagore-route")?.setData(EMPTY);
@@ -46,9 +47,14 @@ export function rerenderCard() {
   if (state.card) renderCard($("#card"), state.card, state.distances, state.distancesError);
 }
 
+const selectListeners = [];
+/// Called with the selected plot's identifier (null when none): the list marks its row.
+export const onSelect = (listener) => selectListeners.push(listener);
+
 export async function selectPlot(feature) {
   const id = plotId(feature);
   state.selected = id;
+  for (const l of selectListeners) l(id);
   state.card = feature.properties || {};
   state.distances = null;
   state.distancesError = null;
