@@ -381,6 +381,14 @@ async fn private_fields_never_appear_in_a_public_answer() {
         "/collections/plots/queryables".to_string(),
         "/tiles.json".to_string(),
         "/api".to_string(),
+        // The take-aways (regression: they were built before the register and had to be
+        // checked against it): the exports readable as text, and the plot sheet.
+        "/collections/plots/items?f=csv".to_string(),
+        "/collections/plots/items?f=kml".to_string(),
+        format!("/collections/plots/items/{PLOT}?f=csv"),
+        format!("/collections/plots/items/{PLOT}?f=kml"),
+        format!("/plots/{PLOT}/sheet"),
+        format!("/plots/{PLOT}/sheet?lang=en"),
     ] {
         let resp = app.get(&path).await;
         assert_eq!(resp.status(), 200, "{path}");
@@ -392,6 +400,13 @@ async fn private_fields_never_appear_in_a_public_answer() {
         public.push((path, resp.bytes().await.unwrap().to_vec()));
     }
     assert!(String::from_utf8_lossy(&public[0].1).contains("public note"));
+    // The exports carry the register's public facts, as the card does.
+    for (path, body) in &public {
+        if path.contains("f=csv") || path.contains("f=kml") {
+            let text = String::from_utf8_lossy(body);
+            assert!(text.contains("public note"), "the edit is not in {path}");
+        }
+    }
     for (path, body) in &public {
         let text = String::from_utf8_lossy(body);
         for secret in secrets {
