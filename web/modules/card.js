@@ -72,6 +72,25 @@ function roadDistance(d) {
   return i?.road_reason ? `${t("no_route")}: ${i.road_reason}` : "";
 }
 
+/** The plot's area: the mapped (geodesic) figure, the declared one beside it only when the
+ * two differ, and a warning when they differ by more than 1 % (the record may be out of
+ * date, or the boundary mapped wrongly). */
+function area(p) {
+  const mapped = p.area_m2;
+  const declared = p.declared_area_m2;
+  if (typeof mapped !== "number") return [typeof declared === "number" ? areaText(declared) : ""];
+  const parts = [span("card-area", areaText(mapped))];
+  if (typeof declared === "number" && declared > 0 && Math.round(declared) !== Math.round(mapped)) {
+    parts.push(` (${t("area_declared_beside")} ${areaText(declared)})`);
+    const off = (mapped - declared) / declared;
+    if (Math.abs(off) > 0.01) {
+      const pct = `${off > 0 ? "+" : "−"}${fmt(Math.abs(off) * 100, 1)} %`;
+      parts.push(el("p", { id: "card-area-warning", class: "warning", role: "note" }, t("area_mismatch", { pct })));
+    }
+  }
+  return parts;
+}
+
 function span(id, text) {
   return text ? el("span", { id }, text) : "";
 }
@@ -92,8 +111,7 @@ export function renderCard(container, p, distances, distancesError) {
       row(t("upi"), p.upi ? span("card-upi", p.upi) : ""),
       row(t("stage"), p.stage ? String(p.stage) : ""),
       row(t("status"), status),
-      row(t("area_declared"), areaText(p.declared_area_m2)),
-      row(t("area_computed"), span("card-area", areaText(p.area_m2))),
+      row(t("area"), ...area(p)),
       row(t("zoning"), zoning(p)),
       limits(p),
       row(t("use"), (en ? p.permitted_use_en : p.permitted_use) || p.permitted_use || ""),

@@ -1,9 +1,14 @@
 // The plot card's words (hardening issue, viewer findings 4, 5 and 7): Stage 2's planned
 // utilities are shown, not "none"; a plot with no road route says why (the API's
 // `interchange.road_reason`); a link to a plot that does not exist says so in the visitor's
-// language instead of showing a request URL and an HTTP status.
+// language instead of showing a request URL and an HTTP status. Issue 16: one area, the
+// declared one beside it only when they differ, a warning past 1 %.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { launchBrowser, openMap, renderedPlots, startServer } from "../testing/harness.mjs";
 
 let server;
@@ -66,5 +71,41 @@ test("a link to a plot that does not exist says so in words, and the map still o
     assert.ok(!/HTTP|items|json/.test(text), text);
     assert.ok((await renderedPlots(page)).length > 0, "the zone is drawn");
     await page.close();
+  }
+});
+
+test("one area on the card; the declared one beside it and a warning only when they differ by more than 1 %", async () => {
+  // The bundled plots agree with their records (within 0.1 %): no warning.
+  const agreeing = "68850.520.101";
+  for (const lang of ["en", "bg"]) {
+    const { page } = await openMap(browser, server.base, `/map?plot=${agreeing}&lang=${lang}`);
+    await page.waitForFunction(() => document.querySelector("#card-area"));
+    assert.equal(await page.$("#card-area-warning"), null, lang);
+    await page.close();
+  }
+  // A copy of the data whose record for one plot says 5 % less than the mapped area.
+  const dir = mkdtempSync(path.join(os.tmpdir(), "zagore-area-"));
+  const geodata = fileURLToPath(new URL("../../geodata", import.meta.url));
+  cpSync(geodata, dir, { recursive: true, filter: (src) => !src.includes("register.sqlite") });
+  const file = path.join(dir, "plots.geojson");
+  const plots = JSON.parse(readFileSync(file, "utf8"));
+  const item = await (await fetch(`${server.base}/collections/plots/items/${agreeing}`)).json();
+  const declared = Math.round(item.properties.area_m2 * 0.95);
+  const feature = plots.features.find((f) => f.properties.cadastral_id === agreeing);
+  feature.properties.declared_area_m2 = declared;
+  writeFileSync(file, JSON.stringify(plots));
+  const other = await startServer(dir);
+  try {
+    for (const [lang, words] of [["en", /differs from the declared one by \+5[.,]\d %/], ["bg", /различава/]]) {
+      const { page } = await openMap(browser, other.base, `/map?plot=${agreeing}&lang=${lang}`);
+      await page.waitForFunction(() => document.querySelector("#card-area-warning"));
+      assert.match(await page.textContent("#card-area-warning"), words);
+      const row = await page.evaluate(() => document.querySelector("#card-area").parentElement.textContent);
+      assert.ok(row.replace(/\s| /g, "").includes(declared.toLocaleString(lang === "bg" ? "bg-BG" : "en-GB").replace(/\s| /g, "")), row);
+      await page.close();
+    }
+  } finally {
+    other.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
