@@ -33,7 +33,10 @@ fmt:
 lint:
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 
+# The Rust suite also drives real tools: ogr2ogr/ogrinfo (shapefile fixtures, exports),
+# Chromium and poppler (the plot sheet's PDF), Python's venv (openpyxl for the XLSX export).
 unit: $(WEB_STAMP)
+	@bash scripts/setup.sh browser clients pdf
 	$(CARGO) test --locked
 
 # The served MapLibre style, checked by gl-style-validate (@maplibre/maplibre-gl-style-spec).

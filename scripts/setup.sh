@@ -6,7 +6,8 @@
 #   otherwise builds PROJ from source, which needs cmake, a C++ compiler, pkg-config,
 #   sqlite3 and its headers;
 # - the front end and its browser tests: Node.js with npm, Debian's chromium;
-# - the OGC API client checks: GDAL's command-line tools and Python's venv module.
+# - the OGC API client checks: GDAL's command-line tools and Python's venv module;
+# - the plot sheet's test: poppler's pdfinfo and pdftotext read the PDF Chromium prints.
 set -euo pipefail
 
 need=()
@@ -20,6 +21,7 @@ for extra in "$@"; do
   case "$extra" in
     web) have_cmd node || need+=(nodejs); have_cmd npm || need+=(npm) ;;
     browser) have_cmd chromium || need+=(chromium) ;;
+    pdf) have_cmd pdftotext || need+=(poppler-utils) ;;
     clients) have_cmd ogrinfo || need+=(gdal-bin)
              python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv) ;;
   esac
