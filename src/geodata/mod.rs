@@ -13,7 +13,7 @@
 //! - [`source`] — the layer source seam: where each layer's features come from;
 //! - `read`, `scan`, `parse`, `decide`, `validate` — reading a folder;
 //! - [`crs`], [`cadastral`], [`properties`] — the validated types;
-//! - [`report`] — what `zagore check` prints.
+//! - [`report`] — what `zagore check` prints; `progress` — what reading shows meanwhile.
 
 pub mod cadastral;
 pub mod crs;
@@ -25,6 +25,7 @@ mod open;
 mod parse;
 pub mod prj;
 pub mod problem;
+mod progress;
 pub mod properties;
 mod read;
 pub mod report;

@@ -59,6 +59,7 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
         let settings = manifest.layer(kind);
         let source = source::for_layer(kind, dir, &settings);
         let shown = source.file().display().to_string();
+        let progress = super::progress::LayerProgress::start(kind.name(), source.file());
         let mut sink = Problems {
             file: &shown,
             list: &mut problems,
@@ -81,13 +82,16 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
                     (Severity::Error, format!("cannot read: {e}"))
                 };
                 sink.push(severity, None, None, None, message);
+                progress.finish(None);
                 continue;
             }
         };
         let parsed = records
             .and_then(|records| decide_layer(kind, source.file(), records, &settings, &mut sink));
         let layer = parsed.map(|parsed| finish_layer(kind, parsed, &mut sink));
-        layers.extend(layer.map(|layer| select::apply(layer, &settings, &layers, &mut sink)));
+        let layer = layer.map(|layer| select::apply(layer, &settings, &layers, &mut sink));
+        progress.finish(layer.as_ref().map(|l| l.features.len()));
+        layers.extend(layer);
     }
     validate::check_duplicates(&layers, &mut problems);
     validate::check_declared_areas(&layers, &mut problems);

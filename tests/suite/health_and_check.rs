@@ -127,3 +127,38 @@ fn a_missing_proj_database_is_a_clear_error() {
     assert!(err.contains(&empty.path().display().to_string()), "{err}");
     assert!(err.contains("PROJ_DATA"), "{err}");
 }
+
+/// Long work shows progress: off a terminal, reading a folder logs a line as each layer
+/// starts (file and size) and as it ends (features read, or "not read").
+#[test]
+fn check_logs_each_layer_as_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["plots.geojson", "roads.geojson", "manifest.toml"] {
+        std::fs::copy(common::bundled_geodata().join(file), dir.path().join(file)).unwrap();
+    }
+    // The bundled manifest names every layer: keep only the two copied.
+    std::fs::write(
+        dir.path().join("manifest.toml"),
+        "[layers.plots]\nfile = \"plots.geojson\"\n[layers.roads]\nfile = \"roads.geojson\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zagore"))
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    for (layer, features) in [("plots", "18"), ("roads", "15")] {
+        assert!(
+            log.contains(&format!("reading layer layer=\"{layer}\"")),
+            "{layer}: {log}"
+        );
+        assert!(
+            log.contains(&format!("layer read layer={layer} features={features} ")),
+            "{layer}: {log}"
+        );
+    }
+    // A layer without its file is said to be not read, not left hanging.
+    assert!(log.contains("layer read layer=stages seconds="), "{log}");
+}
