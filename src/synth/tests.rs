@@ -41,79 +41,94 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_other_shapes() {
 /// A vertex rounded to millimetres, as written.
 type Millimetres = (i64, i64);
 
-#[test]
-fn plots_have_4_to_30_vertices_sizes_in_range_and_share_their_edges() {
-    let lattice = Lattice::new(20_000, 3, Shape::Province);
+/// What the tests check of a lattice's plots, gathered in one pass.
+struct Survey {
+    /// Fewest and most vertices of a plot.
+    vertices: (usize, usize),
+    smallest: f64,
+    largest: f64,
+    /// Plots with a plot (not a road corridor) to their right and above.
+    interior: usize,
+    /// Boundary segments (rounded to mm), and how many are used by a neighbour in reverse.
+    segments: usize,
+    shared: usize,
+}
+
+fn survey(lattice: &Lattice) -> Survey {
     // How many plots use each (rounded) boundary segment: a segment inside the cadastre is
     // used by exactly two plots, in opposite directions, so neighbours share it exactly.
     let mut segments: HashMap<(Millimetres, Millimetres), i32> = HashMap::new();
     let key = |p: (f64, f64)| ((p.0 * 1000.0).round() as i64, (p.1 * 1000.0).round() as i64);
-    let mut smallest = f64::MAX;
-    let mut largest = 0.0f64;
-    let mut interior = 0;
+    let mut out = Survey {
+        vertices: (usize::MAX, 0),
+        smallest: f64::MAX,
+        largest: 0.0,
+        interior: 0,
+        segments: 0,
+        shared: 0,
+    };
     for (i, j) in lattice.plot_cells() {
         let ring = lattice.ring(i, j);
         let vertices = ring.len() - 1;
-        assert!((4..=30).contains(&vertices), "{vertices} vertices");
+        out.vertices = (out.vertices.0.min(vertices), out.vertices.1.max(vertices));
         let area = planar_area(&ring);
-        smallest = smallest.min(area);
-        largest = largest.max(area);
+        out.smallest = out.smallest.min(area);
+        out.largest = out.largest.max(area);
         for w in ring.windows(2) {
             *segments.entry((key(w[0]), key(w[1]))).or_default() += 1;
         }
         if !Lattice::is_corridor(i + 1, j) && !Lattice::is_corridor(i, j + 1) {
-            interior += 1;
+            out.interior += 1;
         }
     }
-    assert!(interior > 10_000);
-    assert!(smallest >= 200.0, "smallest plot {smallest} m²");
-    assert!(largest <= 50_000.0, "largest plot {largest} m²");
-    // Near Stara Zagora the plots crowd: the smallest is far smaller than the largest.
-    assert!(largest / smallest > 20.0, "{smallest}..{largest}");
-    let shared = segments
-        .iter()
-        .filter(|((a, b), _)| segments.contains_key(&(*b, *a)))
+    out.segments = segments.len();
+    out.shared = segments
+        .keys()
+        .filter(|(a, b)| segments.contains_key(&(*b, *a)))
         .count();
+    out
+}
+
+#[test]
+fn plots_have_4_to_30_vertices_sizes_in_range_and_share_their_edges() {
+    let s = survey(&Lattice::new(20_000, 3, Shape::Province));
+    assert!(s.vertices.0 >= 4 && s.vertices.1 <= 30, "{:?}", s.vertices);
+    assert!(s.interior > 10_000);
+    assert!(s.smallest >= 200.0, "smallest plot {} m²", s.smallest);
+    assert!(s.largest <= 50_000.0, "largest plot {} m²", s.largest);
+    // Near Stara Zagora the plots crowd: the smallest is far smaller than the largest.
     assert!(
-        shared * 10 > segments.len() * 8,
-        "most segments are shared with a neighbour in reverse ({shared} of {})",
-        segments.len()
+        s.largest / s.smallest > 20.0,
+        "{}..{}",
+        s.smallest,
+        s.largest
+    );
+    assert!(
+        s.shared * 10 > s.segments * 8,
+        "most segments are shared with a neighbour in reverse ({} of {})",
+        s.shared,
+        s.segments
     );
 }
 
 #[test]
 fn the_dense_shape_is_uniform_with_4_to_16_vertices_and_shared_edges() {
-    let lattice = Lattice::new(20_000, 3, Shape::Dense);
-    let mut segments: HashMap<(Millimetres, Millimetres), i32> = HashMap::new();
-    let key = |p: (f64, f64)| ((p.0 * 1000.0).round() as i64, (p.1 * 1000.0).round() as i64);
-    let (mut smallest, mut largest) = (f64::MAX, 0.0f64);
-    let mut vertex_counts = std::collections::BTreeSet::new();
-    for (i, j) in lattice.plot_cells() {
-        let ring = lattice.ring(i, j);
-        let vertices = ring.len() - 1;
-        assert!((4..=16).contains(&vertices), "{vertices} vertices");
-        vertex_counts.insert(vertices);
-        let area = planar_area(&ring);
-        smallest = smallest.min(area);
-        largest = largest.max(area);
-        for w in ring.windows(2) {
-            *segments.entry((key(w[0]), key(w[1]))).or_default() += 1;
-        }
-    }
+    let s = survey(&Lattice::new(20_000, 3, Shape::Dense));
+    // 4 corners and 0–3 extra vertices per edge; both ends of the range occur.
+    assert_eq!(s.vertices.0, 4);
+    assert!((12..=16).contains(&s.vertices.1), "{:?}", s.vertices);
     // 70 m cells, corners moved by at most 10 % of the spacing: 0.8² to 1.2² of 4,900 m².
     assert!(
-        smallest > 3_000.0 && largest < 7_100.0,
-        "{smallest}..{largest}"
+        s.smallest > 3_000.0 && s.largest < 7_100.0,
+        "{}..{}",
+        s.smallest,
+        s.largest
     );
-    assert!(vertex_counts.contains(&4) && vertex_counts.iter().any(|&n| n >= 12));
-    let shared = segments
-        .iter()
-        .filter(|((a, b), _)| segments.contains_key(&(*b, *a)))
-        .count();
     assert!(
-        shared * 10 > segments.len() * 8,
-        "{shared} of {}",
-        segments.len()
+        s.shared * 10 > s.segments * 8,
+        "{} of {}",
+        s.shared,
+        s.segments
     );
 }
 

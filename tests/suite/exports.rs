@@ -12,22 +12,13 @@ use std::process::Command;
 use common::{spawn_app, spawn_app_with, test_config, TestApp};
 use serde_json::Value;
 
-/// Fails, saying how to install it, when `tool` is not on the PATH.
 fn need(tool: &str, install: &str) {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`{tool}` is needed to read the exports back; install it with: {install}"
-    );
+    common::need_tool(tool, "to read the exports back", install);
 }
 
 fn gdal() {
-    need("ogr2ogr", "apt-get install gdal-bin");
-    need("ogrinfo", "apt-get install gdal-bin");
+    need("ogr2ogr", "bash scripts/setup.sh clients");
+    need("ogrinfo", "bash scripts/setup.sh clients");
 }
 
 /// A Python with openpyxl: target/export-venv, made (and openpyxl installed from PyPI) when

@@ -11,22 +11,14 @@ use std::process::Command;
 use common::{spawn_app, spawn_app_with, test_config};
 
 fn need(tool: &str, install: &str) {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`{tool}` is needed to print and read the sheet; install it with: {install}"
-    );
+    common::need_tool(tool, "to print and read the sheet", install);
 }
 
 fn chromium() -> String {
     let bin = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".to_string());
     need(
         &bin,
-        "apt-get install chromium (or set CHROMIUM to a Chromium binary)",
+        "bash scripts/setup.sh browser (or set CHROMIUM to a Chromium binary)",
     );
     bin
 }
@@ -73,8 +65,8 @@ fn squeezed(text: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sheet_prints_to_one_a4_page_in_each_language() {
     let chromium = chromium();
-    need("pdftotext", "apt-get install poppler-utils");
-    need("pdfinfo", "apt-get install poppler-utils");
+    need("pdftotext", "bash scripts/setup.sh pdf");
+    need("pdfinfo", "bash scripts/setup.sh pdf");
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
     let (_, page) = app.get_json("/collections/plots/items?limit=100").await;

@@ -87,3 +87,17 @@ pub async fn spawn_app_with(mut config: Config) -> TestApp {
         register_dir,
     }
 }
+
+/// Fails the test, saying what it is for and how to install it, when `tool` is not on the
+/// PATH: a test that needs a real client never skips silently.
+pub fn need_tool(tool: &str, purpose: &str, install: &str) {
+    let found = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v '{tool}'"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`{tool}` is needed {purpose}; install it with: {install}"
+    );
+}
