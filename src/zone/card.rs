@@ -41,12 +41,15 @@ impl Zone {
         let mut computed: Vec<(Cow<'static, str>, PropValue)> = Vec::with_capacity(32);
         // The register's public facts win over the file's properties of the same names.
         if let Some(entry) = self.register().get(&plot.id) {
-            computed.extend(
-                entry
-                    .public_fields()
-                    .iter()
-                    .map(|(k, v)| (Cow::Borrowed(*k), v.clone())),
-            );
+            for (key, value) in entry.public_fields() {
+                // The file's English twin of a field the staff changed translates the old
+                // text: it is dropped, and the English card falls back to the new one.
+                let twin = format!("{key}_en");
+                if plot.properties.get(&twin).is_some() && plot.properties.get(key) != Some(value) {
+                    computed.push((Cow::Owned(twin), PropValue::Null));
+                }
+                computed.push((Cow::Borrowed(key), value.clone()));
+            }
         }
         if let Some(area) = plot.area_m2 {
             computed.push((
@@ -112,8 +115,18 @@ impl Zone {
             return None;
         }
         if let Some(entry) = self.register().get(&plot.id) {
-            if let Some((_, v)) = entry.public_fields().iter().find(|(k, _)| *k == key) {
+            let fields = entry.public_fields();
+            if let Some((_, v)) = fields.iter().find(|(k, _)| *k == key) {
                 return Some(v.clone());
+            }
+            // A stale English twin, as in the card.
+            let changed = |base: &str| {
+                fields
+                    .iter()
+                    .any(|(k, v)| *k == base && plot.properties.get(base) != Some(v))
+            };
+            if key.strip_suffix("_en").is_some_and(changed) {
+                return Some(PropValue::Null);
             }
         }
         plot.properties.get(key).cloned()

@@ -795,3 +795,35 @@ async fn behind_https_the_session_cookie_is_secure_and_signing_out_ends_it() {
     assert_eq!(me.status(), 200);
     assert_eq!(me.json::<Value>().await.unwrap()["signed_in"], false);
 }
+
+#[tokio::test]
+async fn an_edited_price_note_drops_the_files_stale_english_twin() {
+    let app = common::spawn_app().await;
+    let token = add_user(&app, "ana", Role::Editor);
+    let (before, etag) = item(&app, PLOT).await;
+    let p = &before["properties"];
+    // The bundled data says each note in Bulgarian, with its English twin.
+    assert!(p["price_note"].as_str().unwrap().contains("цената"), "{p}");
+    assert!(
+        p["price_note_en"].as_str().unwrap().contains("price"),
+        "{p}"
+    );
+    let resp = patch(
+        &app,
+        Some(&token),
+        PLOT,
+        Some(&etag),
+        &json!({"price_note": "договаряне на място"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let (after, _) = item(&app, PLOT).await;
+    let p = &after["properties"];
+    assert_eq!(p["price_note"], "договаряне на място");
+    // The old English text no longer translates it: the English card falls back to the new.
+    assert_eq!(p["price_note_en"], Value::Null, "{p}");
+    // A field the staff left alone keeps its twin, and so does another plot.
+    assert!(p["restrictions_en"].as_str().is_some(), "{p}");
+    let (far, _) = item(&app, FAR_PLOT).await;
+    assert!(far["properties"]["price_note_en"].as_str().is_some());
+}

@@ -41,12 +41,14 @@ VERTEX_TOL = 0.001  # 1 mm
 
 PLOT_SCHEMA = {
     "cadastral_id": str, "ekatte": int, "settlement": str, "upi": str, "upi_no": str, "stage": int,
-    "declared_area_m2": (int, float), "status": str, "zoning": str, "zoning_name_en": str,
+    "declared_area_m2": (int, float), "status": str, "zoning": str, "zoning_name": str, "zoning_name_en": str,
     "max_density_pct": (int, float), "max_intensity": (int, float), "min_greenery_pct": (int, float),
     "max_height_m": (int, float), "permitted_use": str, "permitted_use_en": str,
     "has_power": bool, "has_water": bool, "has_sewer": bool, "has_gas": bool, "has_fibre": bool,
-    "utilities_note": str, "access_road": str, "price_eur_m2": (int, float, type(None)), "price_note": str,
-    "pup_ref": str, "restrictions": str, "investor": (str, type(None)), "provenance": str,
+    "utilities_note": str, "utilities_note_en": str, "access_road": str,
+    "price_eur_m2": (int, float, type(None)), "price_note": str, "price_note_en": str,
+    "pup_ref": str, "restrictions": str, "restrictions_en": str,
+    "investor": (str, type(None)), "investor_en": (str, type(None)), "provenance": str,
 }
 STAGE_SCHEMA = {"stage": int, "name": str, "name_en": str, "area_declared_m2": (int, float),
                 "description": str, "description_en": str}
@@ -55,7 +57,7 @@ RAIL_SCHEMA = {"name": str, "name_en": str, "ref": str, "usage": str, "electrifi
 POI_SCHEMA = {"kind": str, "name": str, "name_en": str, "description": str}
 STATUSES = {"available", "reserved", "pre-contracted", "sold"}
 ROAD_CLASSES = {"motorway", "ring_road", "primary", "local", "service", "ramp"}
-POI_KINDS = {"interchange", "station", "substation", "parking", "office"}
+POI_KINDS = {"interchange", "station", "substation", "parking", "office", "town", "quarter", "village", "stage"}
 
 
 class Report:
@@ -317,6 +319,8 @@ def check_rail_poi(rail, poi, road_vertices, a1, stage_polys, r):
         if p.get("kind") == "parking":
             near = min(poly.distance(Point(xy)) for poly in stage_polys.values())
             r.check(near <= 100.0, f"poi {f['id']}: in or next to a stage ({near:.0f} m)")
+        if p.get("kind") == "stage":
+            r.check(stage_polys[int(f["id"].rsplit("-", 1)[1])].contains(Point(xy)), f"poi {f['id']}: inside its stage")
         if p.get("kind") == "substation":
             d = stage_polys[2].distance(Point(xy))
             r.check(d <= 1000.0, f"poi {f['id']}: near Stage 2 ({d:.0f} m)")

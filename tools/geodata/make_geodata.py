@@ -466,6 +466,7 @@ STAGE_RULES = {
     1: {
         "settlement": "гр. Стара Загора",
         "zoning": "Пп",
+        "zoning_name": "предимно производствена",
         "zoning_name_en": "predominantly production",
         "max_density_pct": 65,
         "max_intensity": 2.0,
@@ -474,7 +475,10 @@ STAGE_RULES = {
         "permitted_use": "леко производство, складова дейност, логистика и услуги",
         "permitted_use_en": "light manufacturing, warehousing, logistics and services",
         "has_power": True, "has_water": True, "has_sewer": True, "has_gas": True, "has_fibre": True,
-        "utilities_note": ("built: power, water, sewer, gas and fibre mains in the internal streets; "
+        "utilities_note": ("изградени: електро-, водопроводна, канализационна, газова и оптична мрежа "
+                           "във вътрешните улици; точки на присъединяване на уличната граница на имота "
+                           "(точните точки – по условията за присъединяване на експлоатационните дружества)"),
+        "utilities_note_en": ("built: power, water, sewer, gas and fibre mains in the internal streets; "
                            "connection points at the plot's street frontage (exact points per the "
                            "utility companies' connection conditions)"),
         "pup_ref": "ПУП-ПРЗ за ИЗ „Загоре“ – Етап 1, гр. Стара Загора (№ и дата на заповедта: не са публикувани)",
@@ -482,6 +486,7 @@ STAGE_RULES = {
     2: {
         "settlement": "с. Еленино",
         "zoning": "Пп",
+        "zoning_name": "предимно производствена",
         "zoning_name_en": "predominantly production",
         "max_density_pct": 60,
         "max_intensity": 2.0,
@@ -490,7 +495,11 @@ STAGE_RULES = {
         "permitted_use": "производствени и складови дейности (стратегически инвеститори)",
         "permitted_use_en": "manufacturing and warehousing (strategic investors)",
         "has_power": False, "has_water": False, "has_sewer": False, "has_gas": False, "has_fibre": False,
-        "utilities_note": ("planned (2024 road map: design, then construction): drinking and industrial "
+        "utilities_note": ("в проект (пътна карта 2024: проектиране, после строителство): водопровод за "
+                           "питейна и промишлена вода, битова канализация с помпена станция, присъединяване "
+                           "на всеки УПИ; захранване от планираната подстанция 110/20 kV (нов електропровод "
+                           "110 kV, около 7,15 km); газ и оптика не са в публикувания план"),
+        "utilities_note_en": ("planned (2024 road map: design, then construction): drinking and industrial "
                            "water mains, domestic sewer with a pumping station, connections for each УПИ; "
                            "power from the planned 110/20 kV substation (new 110 kV line, about 7.15 km); "
                            "gas and fibre not in the published plan"),
@@ -499,14 +508,30 @@ STAGE_RULES = {
 }
 
 
+# Texts shown to a visitor, each in Bulgarian and English (the `_en` twin fields).
+PRICE_NOTES = {
+    "sold": ("продаден; цената не е публична", "sold; price not public"),
+    "lease": ("продажба или наем; цената не е публична, по запитване към Индустриална зона Загоре АД (цени без ДДС)",
+              "sale or lease; price not public, on request from Индустриална зона Загоре АД (prices excl. VAT)"),
+    "sale": ("цената не е публична; по запитване към Индустриална зона Загоре АД (цени без ДДС)",
+             "price not public; on request from Индустриална зона Загоре АД (prices excl. VAT)"),
+}
+NO_RESTRICTIONS = ("няма известни (не е проверено спрямо ПУП)", "none known (not verified against the ПУП)")
+NEAR_RING_ROAD = ("линията на застрояване е отстъпена от околовръстния път I-5 (охранителна зона на пътя); не е проверено",
+                  "building line set back from the I-5 ring road (road protection strip); not verified")
+POWER_LINE_SERVITUDE = (
+    "очаква се планираният въздушен електропровод 110 kV до новата подстанция 110/20 kV да пресече имота: "
+    "сервитутна ивица по Наредба № 16/2004, ширина и трасе по проекта на електропровода (трасето не е публично)",
+    "the planned 110 kV overhead line to the new 110/20 kV substation is expected to cross the plot: servitude "
+    "strip under Наредба № 16/2004, width and route per the line's design (route not public)")
+SOLAR_INVESTOR = ("производител на соларни панели и клетки (предварителен договор 2024)",
+                  "solar panel and cell manufacturer (preliminary contract 2024)")
+
+
 def plot_properties(cid, ekatte, upi, upi_no, stage, area, status, access, restrictions, investor):
+    """`restrictions` and `investor` are (Bulgarian, English) pairs, investor None when none."""
     r = STAGE_RULES[stage]
-    if status == "sold":
-        price_note = "sold; price not public"
-    elif stage == 2:
-        price_note = "sale or lease; price not public, on request from Индустриална зона Загоре АД (prices excl. VAT)"
-    else:
-        price_note = "price not public; on request from Индустриална зона Загоре АД (prices excl. VAT)"
+    price_note = PRICE_NOTES["sold" if status == "sold" else "lease" if stage == 2 else "sale"]
     return {
         "cadastral_id": cid,
         "ekatte": ekatte,
@@ -517,6 +542,7 @@ def plot_properties(cid, ekatte, upi, upi_no, stage, area, status, access, restr
         "declared_area_m2": area,
         "status": status,
         "zoning": r["zoning"],
+        "zoning_name": r["zoning_name"],
         "zoning_name_en": r["zoning_name_en"],
         "max_density_pct": r["max_density_pct"],
         "max_intensity": r["max_intensity"],
@@ -530,12 +556,16 @@ def plot_properties(cid, ekatte, upi, upi_no, stage, area, status, access, restr
         "has_gas": r["has_gas"],
         "has_fibre": r["has_fibre"],
         "utilities_note": r["utilities_note"],
+        "utilities_note_en": r["utilities_note_en"],
         "access_road": access,
         "price_eur_m2": None,
-        "price_note": price_note,
+        "price_note": price_note[0],
+        "price_note_en": price_note[1],
         "pup_ref": r["pup_ref"],
-        "restrictions": restrictions,
-        "investor": investor,
+        "restrictions": restrictions[0],
+        "restrictions_en": restrictions[1],
+        "investor": investor and investor[0],
+        "investor_en": investor and investor[1],
         "provenance": PROVENANCE,
     }
 
@@ -569,7 +599,7 @@ def build_plots(s1, s2):
         props = plot_properties(
             cid, 68850, f"УПИ {ROMAN[n]}-520.{num}, кв. {block}", ROMAN[n], 1, area,
             s1_status[num], s1_access.get(num, S1_STREET_A),
-            "none known (not verified against the ПУП)", None)
+            NO_RESTRICTIONS, None)
         features.append(feature(cid, props, polygon(ring)))
 
     # Stage 2: seven plots of Elenino in four УПИ.
@@ -586,12 +616,9 @@ def build_plots(s1, s2):
     access = {"30.17": S2_ACCESS, "33.1": frontage, "33.7": f"{frontage}; {S2_ACCESS}",
               "33.8": f"{frontage}; {S2_ACCESS}", "33.50": frontage, "33.37": frontage,
               "65.1": S2_ACCESS}
-    near_road = "building line set back from the I-5 ring road (road protection strip); not verified"
-    restrictions = {k: near_road for k in ("33.1", "33.7", "33.8", "33.50", "33.37")}
-    restrictions["30.17"] = "none known (not verified against the ПУП)"
-    restrictions["65.1"] = ("the planned 110 kV overhead line to the new 110/20 kV substation is expected to "
-                            "cross the plot: servitude strip under Наредба № 16/2004, width and route per the "
-                            "line's design (route not public)")
+    restrictions = {k: NEAR_RING_ROAD for k in ("33.1", "33.7", "33.8", "33.50", "33.37")}
+    restrictions["30.17"] = NO_RESTRICTIONS
+    restrictions["65.1"] = POWER_LINE_SERVITUDE
     order = ["30.17", "33.1", "33.7", "33.8", "33.50", "33.37", "65.1"]
     for key in order:
         ring, area = s2["plots"][key]
@@ -601,7 +628,7 @@ def build_plots(s1, s2):
         props = plot_properties(
             cid, 27214, upi, no, 2, area, "pre-contracted" if pre else "available", access[key],
             restrictions[key],
-            "solar panel and cell manufacturer (preliminary contract 2024)" if pre else None)
+            SOLAR_INVESTOR if pre else None)
         features.append(feature(cid, props, polygon(ring)))
     return features
 
@@ -773,7 +800,24 @@ def build_rail():
     ]
 
 
-def build_poi(s1, s2):
+# Places a visitor from abroad needs to read the map by (issue 16): the town, the quarter
+# Stage 1 borders and the village Stage 2 lies by; positions from docs/geodata-facts.md.
+PLACES = [
+    ("place-stara-zagora", "town", "Стара Загора", "Stara Zagora", "city centre (EKATTE 68850)",
+     (42.4258, 25.6345)),
+    ("place-zora", "quarter", "кв. „Зора“", "Zora quarter", "quarter on the city's eastern edge, inside the bypass",
+     (42.4300, 25.6675)),
+    ("place-elenino", "village", "с. Еленино", "Elenino", "village (EKATTE 27214), west of Stage 2",
+     (42.3668, 25.6053)),
+]
+
+
+def build_poi(s1, s2, stages):
+    """The points of interest, the place names and one label point per stage (at the pole
+    of inaccessibility of its outline, so the label sits inside it at any zoom)."""
+    from shapely.geometry import Polygon
+    from shapely.ops import polylabel
+
     approx = "approximate position"
 
     def poi(fid, kind, name, name_en, description, p, extra=None):
@@ -802,6 +846,14 @@ def build_poi(s1, s2):
             "car and truck parking with EV charging stations (Stage 2, planned)",
             "planned with the Stage 2 supply infrastructure; not yet designed, marker placed at the frontage road",
             s2["points"]["parking"]),
+    ] + [
+        poi(fid, kind, name, name_en, description, grid(*latlon)) for fid, kind, name, name_en, description, latlon in PLACES
+    ] + [
+        poi(f"label-{f['id']}", "stage", f"ИЗ „Загоре“ – {f['properties']['name']}",
+            f"Zagore Industrial Zone – {f['properties']['name_en']}",
+            "label point of the stage's outline (its pole of inaccessibility)",
+            (lambda q: (q.x, q.y))(polylabel(Polygon(f["geometry"]["coordinates"][0]), tolerance=0.5)))
+        for f in stages
     ]
 
 
@@ -913,7 +965,7 @@ def main():
     stages = build_stages(plots, s1, s2)
     roads = build_roads(s1, s2)
     rail = build_rail()
-    poi = build_poi(s1, s2)
+    poi = build_poi(s1, s2, stages)
     utilities = build_utilities(roads, poi)
     os.makedirs(OUT_DIR, exist_ok=True)
     layers = (("plots", plots), ("stages", stages), ("roads", roads), ("rail", rail), ("poi", poi),

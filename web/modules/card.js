@@ -1,7 +1,7 @@
 // The plot card: built element by element from the plot's properties and its distances
 // (every value as text, none as markup), and the messages shown in the card's place.
 import { el, fill, row } from "./dom.js";
-import { areaText, currentLang, fmt, metres, t } from "./locale.js";
+import { areaText, currentLang, fmt, localised, metres, t } from "./locale.js";
 import { pillStyle } from "./colours.js";
 
 const UTILITIES = ["power", "water", "sewer", "gas", "fibre"];
@@ -13,7 +13,8 @@ export function renderMessage(container, text, kind = "hint") {
 
 function utilities(p) {
   const have = UTILITIES.filter((u) => p[`has_${u}`] === true).map((u) => t("util." + u));
-  const note = p.utilities_note ? el("small", {}, p.utilities_note) : null;
+  const text = localised(p, "utilities_note");
+  const note = text ? el("small", {}, text) : null;
   // The note says what is planned where nothing is built yet (Stage 2): shown whenever given.
   if (!have.length) return note ? [note] : [t("none")];
   return [have.join(", "), note && el("br"), note];
@@ -21,8 +22,8 @@ function utilities(p) {
 
 function zoning(p) {
   if (!p.zoning) return "";
-  let text = `${p.zoning}${currentLang() === "en" && p.zoning_name_en ? " — " + p.zoning_name_en : ""}`;
-  return text;
+  const name = currentLang() === "en" ? p.zoning_name_en : p.zoning_name;
+  return name ? `${p.zoning} — ${name}` : p.zoning;
 }
 
 /// The planning limits, each with its label (issue 16).
@@ -54,8 +55,9 @@ function driveTime(d) {
 }
 
 function price(p) {
-  if (p.price_eur_m2) return `${fmt(p.price_eur_m2, 2)} EUR/m²${p.price_note ? " — " + p.price_note : ""}`;
-  return p.price_note || "";
+  const note = localised(p, "price_note");
+  if (typeof p.price_eur_m2 === "number") return `${fmt(p.price_eur_m2, 2)} EUR/m²${note ? " — " + note : ""}`;
+  return note || "";
 }
 
 /// A distance of the `/plots/{id}/distances` answer, or why there is none.
@@ -96,7 +98,6 @@ function span(id, text) {
 }
 
 export function renderCard(container, p, distances, distancesError) {
-  const en = currentLang() === "en";
   const d = distances || {};
   const status = p.status ? el("span", { class: "status", style: pillStyle(p.status) }, t("status." + p.status)) : "";
   const station = distance(d, "station");
@@ -114,12 +115,12 @@ export function renderCard(container, p, distances, distancesError) {
       row(t("area"), ...area(p)),
       row(t("zoning"), zoning(p)),
       limits(p),
-      row(t("use"), (en ? p.permitted_use_en : p.permitted_use) || p.permitted_use || ""),
+      row(t("use"), localised(p, "permitted_use") || ""),
       row(t("utilities"), el("span", { id: "card-utilities" }, utilities(p))),
       row(t("access_road"), p.access_road || ""),
       row(t("price"), price(p)),
-      row(t("restrictions"), p.restrictions || ""),
-      row(t("investor"), p.investor || ""),
+      row(t("restrictions"), localised(p, "restrictions") || ""),
+      row(t("investor"), localised(p, "investor") || ""),
     ),
     el("h2", {}, t("distances")),
     el(

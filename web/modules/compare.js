@@ -1,7 +1,7 @@
 // Compare two to four plots side by side (areas, zoning limits, utilities, distances and
 // drive times, price), kept in the URL (`?compare=a,b`) so the view can be shared.
 import { $, el, fill } from "./dom.js";
-import { areaText, currentLang, fmt, metres, t } from "./locale.js";
+import { areaText, fmt, localised, metres, t } from "./locale.js";
 import { plotById } from "./plots.js";
 import { setParams } from "./url.js";
 import { UTILITIES } from "./filters.js";
@@ -46,7 +46,7 @@ const ROWS = [
   ["to_motorway", (p) => (typeof p.motorway_m === "number" ? metres(p.motorway_m) : "—")],
   ["to_interchange_road", (p) => (typeof p.interchange_road_m === "number" ? metres(p.interchange_road_m) : "—")],
   ["drive_time", (p) => num(p.interchange_drive_min, 1, " min")],
-  ["price", (p) => (typeof p.price_eur_m2 === "number" ? `${fmt(p.price_eur_m2, 2)} EUR/m²` : (currentLang() === "en" && p.price_note_en) || p.price_note || "—")],
+  ["price", (p) => (typeof p.price_eur_m2 === "number" ? `${fmt(p.price_eur_m2, 2)} EUR/m²` : localised(p, "price_note") || "—")],
 ];
 
 export function renderCompare() {

@@ -21,6 +21,13 @@ export function t(key, vars = {}) {
   return text;
 }
 
+/// A value from the data in the visitor's language: the field's English twin (`note_en` for
+/// `note`) in English when the data has it, else the field itself.
+export function localised(props, key) {
+  const english = lang === "en" ? props?.[`${key}_en`] : null;
+  return english ?? props?.[key] ?? null;
+}
+
 export const fmt = (value, digits = 0) =>
   Number(value).toLocaleString(lang === "bg" ? "bg-BG" : "en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 

@@ -11,7 +11,8 @@ import { DESKTOP, PHONE, launchBrowser, openMap, root, startServer } from "../te
 
 const PAYLOAD = '<img src=x onerror="window.__xss=1">';
 const ID = "27214.33.1";
-const FIELDS = ["upi", "access_road", "restrictions", "investor", "utilities_note", "price_note", "permitted_use", "permitted_use_en"];
+const FIELDS = ["upi", "access_road", "restrictions", "investor", "utilities_note", "price_note", "permitted_use", "permitted_use_en",
+  "restrictions_en", "investor_en", "utilities_note_en", "price_note_en"];
 let dataDir;
 let server;
 let browser;
