@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs tests/ogc_clients.sh (GDAL's ogrinfo, OWSLib, openapi-spec-validator) and
+# Runs tests/ogc_clients.sh (GDAL's ogrinfo, OWSLib, openapi-spec-validator, pyogrio's newer
+# GDAL for Features Part 2 and OGC API – Tiles) and
 # Schemathesis (the API against its own OpenAPI document, tests/schemathesis.toml) against the
 # debug binary started on a free loopback port, with an admin token so that the admin
 # endpoint's refusals are checked too. Called by `make test` (target `clients`).
@@ -11,10 +12,10 @@ venv=target/ogc-venv
 if [ ! -x "$venv/bin/python3" ]; then
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python3" -c 'import owslib, openapi_spec_validator' 2>/dev/null \
+if ! "$venv/bin/python3" -c 'import owslib, openapi_spec_validator, pyogrio, shapely' 2>/dev/null \
   || [ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version 4.32.5" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check OWSLib openapi-spec-validator \
-    schemathesis==4.32.5
+    schemathesis==4.32.5 pyogrio==0.13.0 shapely
 fi
 
 log=$(mktemp)

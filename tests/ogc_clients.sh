@@ -4,12 +4,13 @@
 #     attribute filters to the server;
 #   - OWSLib's Features client: lists and queries the collections;
 #   - the OpenAPI document validates (openapi-spec-validator);
-#   - if pyogrio is installed (its wheel bundles GDAL >= 3.7, which implements OGC API –
-#     Features Part 2): reads the plots in their storage CRS EPSG:7801 and checks them against
-#     geodata/plots.geojson to the millimetre, and a bbox in EPSG:7801.
+#   - pyogrio (its wheel bundles GDAL >= 3.7, which implements OGC API – Features Part 2 and
+#     OGC API – Tiles 1.0): reads the plots in their storage CRS EPSG:7801 and checks them
+#     against geodata/plots.geojson to the millimetre, and a bbox in EPSG:7801; then lists
+#     every collection's vector tilesets and reads a tile matrix of each collection's tiles.
 #
 # Needs: gdal-bin (ogrinfo), python3 with OWSLib and openapi-spec-validator
-#   apt-get install -y gdal-bin && pip install OWSLib openapi-spec-validator [pyogrio shapely]
+#   apt-get install -y gdal-bin && pip install OWSLib openapi-spec-validator pyogrio shapely
 # Usage (from the repository root, with the server running):
 #   bash tests/ogc_clients.sh [http://127.0.0.1:8080]
 set -euo pipefail
@@ -67,8 +68,7 @@ trap 'rm -f "$tmp"' EXIT
 curl -fsS "$url/api" -o "$tmp"
 openapi-spec-validator "$tmp" | sed "s|$tmp|$url/api|"
 
-if python3 -c 'import pyogrio, shapely' 2>/dev/null; then
-  echo "== GDAL $(python3 -c 'import pyogrio; print(pyogrio.__gdal_version_string__)') (pyogrio): Part 2, storage CRS"
+echo "== GDAL $(python3 -c 'import pyogrio; print(pyogrio.__gdal_version_string__)') (pyogrio): Part 2, storage CRS"
   python3 - "$url" <<'PY'
 import json, sys
 from pyogrio import raw
@@ -87,7 +87,45 @@ ids = sorted(fields[list(meta["fields"]).index("cadastral_id")])
 assert ids == sorted(i for i in src if i.startswith("27214.")), ids
 print("bbox in EPSG:7801 around Stage 2:", len(ids))
 PY
-else
-  echo "== (pyogrio not installed: the GDAL >= 3.7 Part 2 check is skipped)"
-fi
+
+echo "== GDAL (pyogrio): OGC API – Tiles, every collection's vector tiles"
+python3 - "$url" <<'PY'
+import json, math, sys, urllib.request
+import pyogrio
+from pyogrio import raw
+base = sys.argv[1]
+get = lambda path: json.load(urllib.request.urlopen(base + path))
+plots = {f["id"] for f in json.load(open("geodata/plots.geojson"))["features"]}
+R = 6378137.0  # the Web Mercator sphere (EPSG:3857's defining formulas)
+for c in get("/collections")["collections"]:
+    cid = c["id"]
+    tileset = get(f"/collections/{cid}/tiles/WebMercatorQuad")
+    zooms = [l["tileMatrix"] for l in tileset["tileMatrixSetLimits"]]
+    # GDAL's OGCAPI driver compares the collection's CRS84 bbox with the tile matrix set's
+    # metres for vector tiles; it takes the extent in the tiles' CRS as open options.
+    w, s, e, n = c["extent"]["spatial"]["bbox"][0]
+    x = lambda lon: R * math.radians(lon)
+    y = lambda lat: R * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    oo = dict(API="TILES", MINX=str(x(w)), MINY=str(y(s)), MAXX=str(x(e)), MAXY=str(y(n)))
+    url = f"OGCAPI:{base}/collections/{cid}"
+    # GDAL makes a layer of each tile matrix within the tileset's limits, and none beyond.
+    for z in (zooms[0], zooms[-1]):
+        pyogrio.read_info(url, layer=f"Zoom level {z}", **oo)
+    try:
+        pyogrio.read_info(url, layer=f"Zoom level {int(zooms[-1]) + 1}", **oo)
+        raise AssertionError(f"{cid}: a layer past the tileset's limits")
+    except pyogrio.errors.DataLayerError:
+        pass
+    zoom = "14" if "14" in zooms else zooms[-1]
+    meta, _, geoms, fields = raw.read(url, layer=f"Zoom level {zoom}", **oo)
+    names = list(meta["fields"])
+    assert meta["crs"] == "EPSG:3857", (cid, meta["crs"])
+    assert len(geoms) > 0, (cid, zoom)
+    schema = {k for l in tileset["layers"] for k in l["propertiesSchema"]["properties"]}
+    assert set(names) - {"mvt_id"} <= schema, (cid, set(names) - schema)
+    if cid == "plots":
+        ids = set(fields[names.index("cadastral_id")])
+        assert ids == plots, ids ^ plots
+    print(f"{cid}: tile matrices {zooms[0]}–{zooms[-1]}, zoom {zoom}: {len(geoms)} features, {len(names)} fields")
+PY
 echo "OK: all client checks passed"

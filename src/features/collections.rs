@@ -100,6 +100,7 @@ pub fn collection_json(layer: &Layer, base: &str) -> Value {
             {"href": format!("{base}/collections/{id}"), "rel": "self", "type": "application/json", "title": title},
             {"href": format!("{base}/collections/{id}/items"), "rel": "items", "type": "application/geo+json", "title": format!("{title}: features")},
             {"href": format!("{base}/collections/{id}/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json", "title": "Queryable properties"},
+            {"href": format!("{base}/collections/{id}/tiles"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": "application/json", "title": format!("{title}: vector tiles (OGC API – Tiles)")},
         ],
     })
 }

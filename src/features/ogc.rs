@@ -9,8 +9,10 @@ use super::params::Params;
 use super::{find_layer, Answer, FeatureError};
 use crate::zone::Zone;
 
-/// The conformance classes the service implements.
-pub const CONFORMANCE: [&str; 7] = [
+/// The conformance classes the service implements: OGC API – Features (its documents are
+/// here) and OGC API – Tiles (`tiles::ogc`, served by `http::ogc_tiles`), with the tile
+/// matrix set and tileset metadata encodings it uses.
+pub const CONFORMANCE: [&str; 16] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
@@ -18,6 +20,15 @@ pub const CONFORMANCE: [&str; 7] = [
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ];
 
 /// The media type of the OpenAPI document.
@@ -50,7 +61,9 @@ pub fn landing_json(base: &str) -> Value {
             link("/collections", "data", "application/json", "The feature collections"),
             link("/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", "application/json", "The feature collections"),
             link("/map", "alternate", "text/html", "The web map"),
-            link("/tiles.json", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "Vector tiles (TileJSON)"),
+            link("/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "Vector tiles (OGC API – Tiles)"),
+            link("/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "application/json", "The tile matrix sets of the tiles"),
+            link("/tiles.json", "describedby", "application/json", "Vector tiles (TileJSON)"),
             link("/style.json", "describedby", "application/json", "MapLibre style"),
             link("/health", "status", "application/json", "Service health"),
         ],

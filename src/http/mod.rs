@@ -3,7 +3,7 @@
 //! middleware every request passes (request ids, tracing, CORS, limits, metrics). The server
 //! loop is [`crate::server`]'s.
 //!
-//! - [`tiles`], [`features`] (and `export`, its downloads), [`measure`], [`viewer`], `sheet`
+//! - [`tiles`] (and `ogc_tiles`, OGC API – Tiles), [`features`] (and `export`, its downloads), [`measure`], [`viewer`], `sheet`
 //!   (the printable plot sheet, its map in `sheet_map`) — the endpoint families;
 //! - [`health`], [`admin`], [`metrics`] — operations;
 //! - [`edit`], [`edit_openapi`], [`auth`] — editing the sales register (ETags, merge patches, history, audit)
@@ -28,6 +28,7 @@ mod guard;
 mod health;
 mod measure;
 pub mod metrics;
+mod ogc_tiles;
 pub mod openapi;
 pub mod query;
 mod ratelimit;

@@ -16,8 +16,8 @@ use tower_http::trace::TraceLayer;
 use super::request_id::{self, REQUEST_ID};
 use super::state::AppState;
 use super::{
-    admin, edge, edit, error, features, guard, health, measure, metrics, session, sheet, tiles,
-    viewer,
+    admin, edge, edit, error, features, guard, health, measure, metrics, ogc_tiles, session, sheet,
+    tiles, viewer,
 };
 
 /// The whole service's routes, with the middleware that needs the matched route (metrics
@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(admin::routes(state.clone()))
         .merge(tiles::routes())
+        .merge(ogc_tiles::routes())
         .merge(features::routes())
         .merge(edit::routes())
         .merge(session::routes())

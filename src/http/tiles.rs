@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The source the service serves tiles from: the current snapshot, encoded live.
-fn source(state: &AppState) -> LiveTiles {
+pub(super) fn source(state: &AppState) -> LiveTiles {
     let config = state.config();
     LiveTiles::new(state.zone(), config.tile_buffer, config.max_zoom)
 }
@@ -39,10 +39,20 @@ async fn tile(
     // The request itself rather than a `HeaderMap` extractor, which would copy the headers.
     request: Request,
 ) -> Result<Response, ApiError> {
-    let headers = request.headers();
     let source = source(&state);
     let tile = TileCoord::parse(&z, &x, &y, source.max_zoom())
         .map_err(|e| ApiError::bad_parameter(e.parameter(), e))?;
+    serve_tile(&state, source, tile, request.headers()).await
+}
+
+/// A tile of `source` with its ETag (a 304 when the client has it), gzipped when the client
+/// takes gzip, a 204 when empty: every tile endpoint answers through here.
+pub(super) async fn serve_tile<S: TileSource + Clone>(
+    state: &AppState,
+    source: S,
+    tile: TileCoord,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     // The ETag is known before anything is encoded.
     let etag = source.etag(tile);
     if etag_matches(headers, &etag) {
@@ -53,7 +63,7 @@ async fn tile(
         Some(hit) => hit,
         // Boxed: the miss path's future is large, and this keeps the hit path's small
         // (glibc's malloc does extra work for every block of 1 KiB or more).
-        None => Box::pin(make_or_wait(&state, source, tile, revision)).await?,
+        None => Box::pin(make_or_wait(state, source, tile, revision)).await?,
     };
     if encoded.raw.is_empty() {
         return tile_response(StatusCode::NO_CONTENT, etag, Body::empty(), None);

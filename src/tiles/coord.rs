@@ -31,7 +31,11 @@ pub enum TileCoordError {
         value: String,
     },
     #[error("zoom {z} is outside 0..={max_zoom}")]
-    ZoomOutOfRange { z: u64, max_zoom: u8 },
+    ZoomOutOfRange {
+        parameter: &'static str,
+        z: u64,
+        max_zoom: u8,
+    },
     #[error("{parameter} = {value} is outside 0..{limit} at zoom {z}")]
     OutOfRange {
         parameter: &'static str,
@@ -53,7 +57,7 @@ impl TileCoordError {
     pub fn parameter(&self) -> &'static str {
         match self {
             TileCoordError::NotANumber { parameter, .. } => parameter,
-            TileCoordError::ZoomOutOfRange { .. } => "z",
+            TileCoordError::ZoomOutOfRange { parameter, .. } => parameter,
             TileCoordError::OutOfRange { parameter, .. } => parameter,
             TileCoordError::LeadingZero { parameter, .. } => parameter,
             TileCoordError::Format(_) => "y",
@@ -91,16 +95,47 @@ impl TileCoord {
             Some((_, other)) => return Err(TileCoordError::Format(other.to_string())),
             None => return Err(TileCoordError::Format(String::new())),
         };
-        let z = parse_part("z", z)?;
+        TileCoord::parse_parts([("z", z), ("x", x), ("y", y)], max_zoom)
+    }
+
+    /// Parses OGC API – Tiles' `tileMatrix`, `tileRow` and `tileCol` of WebMercatorQuad (the
+    /// zoom, `y` and `x` of the XYZ scheme: both count rows from the north), naming those
+    /// parameters in its errors.
+    pub fn parse_matrix(
+        tile_matrix: &str,
+        tile_row: &str,
+        tile_col: &str,
+        max_zoom: u8,
+    ) -> Result<TileCoord, TileCoordError> {
+        TileCoord::parse_parts(
+            [
+                ("tileMatrix", tile_matrix),
+                ("tileCol", tile_col),
+                ("tileRow", tile_row),
+            ],
+            max_zoom,
+        )
+    }
+
+    /// The zoom, column and row, each with the name of the parameter it came from.
+    fn parse_parts(
+        [(z_name, z), (x_name, x), (y_name, y)]: [(&'static str, &str); 3],
+        max_zoom: u8,
+    ) -> Result<TileCoord, TileCoordError> {
+        let z = parse_part(z_name, z)?;
         if z > u64::from(max_zoom) {
-            return Err(TileCoordError::ZoomOutOfRange { z, max_zoom });
+            return Err(TileCoordError::ZoomOutOfRange {
+                parameter: z_name,
+                z,
+                max_zoom,
+            });
         }
         // z <= max_zoom <= 30 (checked by the config), so the cast and the shift are exact.
         let z = z as u8;
         let limit = 1u64 << z;
-        let x = parse_part("x", x)?;
-        let y = parse_part("y", y)?;
-        for (parameter, value) in [("x", x), ("y", y)] {
+        let x = parse_part(x_name, x)?;
+        let y = parse_part(y_name, y)?;
+        for (parameter, value) in [(x_name, x), (y_name, y)] {
             if value >= limit {
                 return Err(TileCoordError::OutOfRange {
                     parameter,

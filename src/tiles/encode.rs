@@ -46,6 +46,19 @@ pub fn encode_tile(
     tile: TileCoord,
     buffer: u32,
 ) -> Result<Vec<u8>, EncodeError> {
+    encode_tile_of(zone, prepared, tile, buffer, None)
+}
+
+/// Encodes a tile with only the tile layers drawn from `only` (one collection's tiles), or
+/// every layer when `None`. Each layer is encoded alone, so a collection's tile holds the
+/// very bytes of those layers in the whole tile.
+pub fn encode_tile_of(
+    zone: &Zone,
+    prepared: &Prepared,
+    tile: TileCoord,
+    buffer: u32,
+    only: Option<LayerKind>,
+) -> Result<Vec<u8>, EncodeError> {
     let full = tile.z >= FULL_DETAIL_ZOOM;
     // Only the plots are generalised below full detail: the other layers are few features.
     let frame = Frame::new(tile, buffer, Detail::FULL);
@@ -58,7 +71,7 @@ pub fn encode_tile(
     let mut any = false;
     let mut geometry = GeometryParts::default();
     for spec in &layers::tile_layers(zone) {
-        if tile.z < spec.min_zoom {
+        if tile.z < spec.min_zoom || only.is_some_and(|kind| kind != spec.source) {
             continue;
         }
         let Some(layer) = zone.layer(spec.source) else {

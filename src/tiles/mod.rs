@@ -1,7 +1,7 @@
 //! Vector tiles (MVT) of the zone: the layers and what each carries ([`layers`]), clipping,
 //! simplification and winding in integer tile units ([`geometry`]), encoding ([`encode`]),
 //! the tile source seam ([`source`]), the tile cache ([`TileCache`]), TileJSON, the MapLibre
-//! style and its glyphs. How it all fits is in `docs/tiles.md`; the endpoints are in
+//! style and its glyphs, and the OGC API – Tiles documents ([`ogc`]). How it all fits is in `docs/tiles.md`; the endpoints are in
 //! `crate::http::tiles`.
 
 pub mod archive;
@@ -14,6 +14,7 @@ mod frame;
 pub mod geometry;
 pub mod layers;
 mod mvt_geometry;
+pub mod ogc;
 pub mod source;
 pub mod style;
 pub mod tilejson;

@@ -13,9 +13,10 @@ use serde_json::Value;
 use super::cache::EncodedTile;
 use super::compress::{gzip, CompressError};
 use super::coord::TileCoord;
-use super::encode::{encode_tile, EncodeError};
+use super::encode::{encode_tile_of, EncodeError};
 use super::layers::Prepared;
 use super::tilejson;
+use crate::geodata::LayerKind;
 use crate::zone::Zone;
 
 /// Why a source could not give a tile.
@@ -47,13 +48,17 @@ pub trait TileSource: Send + Sync + 'static {
     fn tile(&self, tile: TileCoord) -> Result<EncodedTile, TileError>;
 }
 
-/// The zone's own tiles, encoded on demand from one snapshot.
+/// The zone's own tiles, encoded on demand from one snapshot: every tile layer, or only the
+/// layers drawn from one collection ([`LiveTiles::of_collection`]).
 #[derive(Debug, Clone)]
 pub struct LiveTiles {
     zone: Arc<Zone>,
     /// Tile buffer in tile units (of a 4096 extent).
     buffer: u32,
     max_zoom: u8,
+    /// The collection whose layers alone the tiles carry, and the version naming them (the
+    /// data version and the collection, so the cache keeps them apart from whole tiles).
+    only: Option<(LayerKind, String)>,
 }
 
 impl LiveTiles {
@@ -62,13 +67,36 @@ impl LiveTiles {
             zone,
             buffer,
             max_zoom,
+            only: None,
         }
+    }
+
+    /// The same tiles with only the tile layers drawn from `kind` (OGC API – Tiles'
+    /// `/collections/{id}/tiles`): for the plots, their polygons and their label points.
+    pub fn of_collection(self, kind: LayerKind) -> LiveTiles {
+        let version = format!("{}~{}", self.zone.version(), kind.name());
+        LiveTiles {
+            only: Some((kind, version)),
+            ..self
+        }
+    }
+
+    /// The collection these tiles are restricted to, if any.
+    pub fn collection(&self) -> Option<LayerKind> {
+        self.only.as_ref().map(|(kind, _)| *kind)
+    }
+
+    pub fn zone(&self) -> &Zone {
+        &self.zone
     }
 }
 
 impl TileSource for LiveTiles {
     fn version(&self) -> &str {
-        self.zone.version()
+        match &self.only {
+            Some((_, version)) => version,
+            None => self.zone.version(),
+        }
     }
 
     fn revision(&self, tile: TileCoord) -> u64 {
@@ -82,7 +110,7 @@ impl TileSource for LiveTiles {
         // register edits of its plots.
         format!(
             "\"{}-b{}-{}-{}-{}-r{}\"",
-            self.zone.version(),
+            self.version(),
             self.buffer,
             tile.z,
             tile.x,
@@ -101,7 +129,8 @@ impl TileSource for LiveTiles {
 
     fn tile(&self, tile: TileCoord) -> Result<EncodedTile, TileError> {
         let prepared = self.zone.get::<Prepared>();
-        let raw = encode_tile(&self.zone, &prepared, tile, self.buffer)?;
+        let only = self.collection();
+        let raw = encode_tile_of(&self.zone, &prepared, tile, self.buffer, only)?;
         let gzip = if raw.is_empty() {
             Vec::new()
         } else {

@@ -17,6 +17,13 @@ const CENTER_ZOOM: u8 = 14;
 #[derive(Debug)]
 pub struct TileFields(Vec<BTreeMap<String, String>>);
 
+impl TileFields {
+    /// The fields of the tile layer at `index` of [`tile_layers`], with their TileJSON types.
+    pub fn of_layer(&self, index: usize) -> Option<&BTreeMap<String, String>> {
+        self.0.get(index)
+    }
+}
+
 impl Derived for TileFields {
     fn derive(zone: &Zone) -> TileFields {
         TileFields(

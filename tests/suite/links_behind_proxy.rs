@@ -61,6 +61,12 @@ async fn behind_a_tls_proxy_every_absolute_link_of_every_endpoint_agrees() {
         "/tiles.json".to_string(),
         "/style.json".to_string(),
         "/map/config.json".to_string(),
+        "/tileMatrixSets".to_string(),
+        "/tileMatrixSets/WebMercatorQuad".to_string(),
+        "/tiles".to_string(),
+        "/tiles/WebMercatorQuad".to_string(),
+        "/collections/plots/tiles".to_string(),
+        "/collections/plots/tiles/WebMercatorQuad".to_string(),
     ];
     let mut checked = 0;
     for path in &paths {
@@ -114,6 +120,8 @@ async fn a_host_that_is_not_host_and_port_is_refused_by_every_endpoint_that_buil
             "/collections/plots/items?limit=1",
             "/tiles.json",
             "/style.json",
+            "/tiles",
+            "/collections/plots/tiles/WebMercatorQuad",
         ] {
             let resp = app
                 .client
@@ -132,7 +140,12 @@ async fn a_host_that_is_not_host_and_port_is_refused_by_every_endpoint_that_buil
 #[tokio::test]
 async fn answers_built_from_the_host_say_so_in_vary() {
     let app = spawn_app_with(test_config()).await;
-    for path in ["/collections", "/tiles.json", "/style.json"] {
+    for path in [
+        "/collections",
+        "/tiles.json",
+        "/style.json",
+        "/tiles/WebMercatorQuad",
+    ] {
         let resp = app.get(path).await;
         let vary = resp.headers()["vary"]
             .to_str()

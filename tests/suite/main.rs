@@ -23,6 +23,7 @@ mod layers;
 mod links_behind_proxy;
 mod measure;
 mod measure_hostile;
+mod ogc_tiles;
 mod register;
 mod register_crash;
 mod reliability;
