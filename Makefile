@@ -34,10 +34,12 @@ lint:
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 
 # The Rust suite also drives real tools: ogr2ogr/ogrinfo (shapefile fixtures, exports),
-# Chromium and poppler (the plot sheet's PDF), Python's venv (openpyxl for the XLSX export).
+# Chromium and poppler (the plot sheet's PDF), Python's venv (openpyxl for the XLSX export),
+# and a throwaway PostgreSQL server (the shared register), stopped whatever the tests return.
 unit: $(WEB_STAMP)
-	@bash scripts/setup.sh browser clients pdf
-	$(CARGO) test --locked
+	@bash scripts/setup.sh browser clients pdf postgres
+	@bash scripts/postgres.sh start
+	@status=0; $(CARGO) test --locked || status=$$?; bash scripts/postgres.sh stop; exit $$status
 
 # The served MapLibre style, checked by gl-style-validate (@maplibre/maplibre-gl-style-spec).
 style: $(WEB_STAMP)

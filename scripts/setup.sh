@@ -7,7 +7,8 @@
 #   sqlite3 and its headers;
 # - the front end and its browser tests: Node.js with npm, Debian's chromium;
 # - the OGC API client checks: GDAL's command-line tools and Python's venv module;
-# - the plot sheet's test: poppler's pdfinfo and pdftotext read the PDF Chromium prints.
+# - the plot sheet's test: poppler's pdfinfo and pdftotext read the PDF Chromium prints;
+# - the shared register's tests: PostgreSQL 15 (scripts/postgres.sh runs a throwaway server).
 set -euo pipefail
 
 need=()
@@ -22,6 +23,7 @@ for extra in "$@"; do
     web) have_cmd node || need+=(nodejs); have_cmd npm || need+=(npm) ;;
     browser) have_cmd chromium || need+=(chromium) ;;
     pdf) have_cmd pdftotext || need+=(poppler-utils) ;;
+    postgres) [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15) ;;
     clients) have_cmd ogrinfo || need+=(gdal-bin)
              python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv) ;;
   esac

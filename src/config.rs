@@ -63,7 +63,8 @@ pub struct Config {
     pub base_map_attribution: Option<String>,
     /// Bearer token for `/admin/…`; without one the admin endpoints are disabled.
     pub admin_token: Option<String>,
-    /// The sales register's SQLite file (default `<data>/register.sqlite`).
+    /// The sales register: a SQLite file, or a `postgres://` URL shared by several servers
+    /// (default `<data>/register.sqlite`).
     pub register: Option<PathBuf>,
     /// Reload when files in the data folder change (default true; SIGHUP and
     /// `POST /admin/reload` work either way).

@@ -37,7 +37,7 @@ enum Command {
         /// Base URL clients reach the service at, for absolute links.
         #[arg(long, env = "ZAGORE_PUBLIC_URL")]
         public_url: Option<String>,
-        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        /// The sales register: a SQLite file or a postgres:// URL [default: <data>/register.sqlite].
         #[arg(long, env = "ZAGORE_REGISTER")]
         register: Option<PathBuf>,
     },
@@ -48,7 +48,7 @@ enum Command {
         /// The geodata folder (the register is `<data>/register.sqlite` by default).
         #[arg(long, env = "ZAGORE_DATA", global = true)]
         data: Option<PathBuf>,
-        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        /// The sales register: a SQLite file or a postgres:// URL [default: <data>/register.sqlite].
         #[arg(long, env = "ZAGORE_REGISTER", global = true)]
         register: Option<PathBuf>,
     },
@@ -59,7 +59,7 @@ enum Command {
         /// The geodata folder (the register is `<data>/register.sqlite` by default).
         #[arg(long, env = "ZAGORE_DATA", global = true)]
         data: Option<PathBuf>,
-        /// The sales register's SQLite file [default: <data>/register.sqlite].
+        /// The sales register: a SQLite file or a postgres:// URL [default: <data>/register.sqlite].
         #[arg(long, env = "ZAGORE_REGISTER", global = true)]
         register: Option<PathBuf>,
     },

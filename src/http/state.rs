@@ -110,18 +110,9 @@ impl AppState {
         )
         .await;
         let (cell, register) = (Arc::clone(&self.inner.zone), self.inner.register.clone());
-        let refreshed = tokio::task::spawn_blocking(move || {
-            cell.change_register(|zone| {
-                let book = register.lock().load().map_err(Some)?;
-                if book.revision() == zone.register().revision() {
-                    return Err(None::<register::RegisterError>);
-                }
-                tracing::info!(revision = book.revision(), "register read again");
-                Ok((book, ()))
-            })
-        })
-        .await;
-        if let Ok(Err(Some(e))) = refreshed {
+        let refreshed =
+            tokio::task::spawn_blocking(move || cell.refresh_register(&register, false)).await;
+        if let Ok(Err(e)) = refreshed {
             tracing::error!("the register could not be read again: {e}");
         }
         outcome

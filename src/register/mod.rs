@@ -7,6 +7,8 @@
 //! - [`book`] — the register in memory, one immutable version per committed change;
 //! - [`store`] — the [`Register`] seam (where it is stored), the audit trail, the accounts;
 //! - [`sqlite`] — the SQLite store (WAL, durable commits, versioned migrations);
+//! - [`postgres`] — the PostgreSQL store, shared by several servers, and [`postgres::listen`]
+//!   for the changes the others commit;
 //! - [`users`] — roles, tokens and their hashes.
 //!
 //! What the register is checked against (entries whose plot is gone) is [`orphans`]; the
@@ -14,17 +16,19 @@
 
 pub mod book;
 pub mod facts;
+pub mod postgres;
 pub mod sqlite;
 pub mod store;
 pub mod users;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 
 pub use book::{Book, Entry};
 pub use facts::{Facts, FieldError, Status, Terms};
+pub use postgres::PostgresRegister;
 pub use sqlite::SqliteRegister;
 pub use store::{AuditRecord, Change, Register, RegisterError};
 pub use users::{Role, User};
@@ -32,13 +36,43 @@ pub use users::{Role, User};
 use crate::config::Config;
 use crate::geodata::{Dataset, LayerKind};
 
-/// The register's file for a configuration: `register` when set, else
-/// `<data>/register.sqlite`.
-pub fn path(config: &Config) -> PathBuf {
-    config
-        .register
-        .clone()
-        .unwrap_or_else(|| config.data_dir.join("register.sqlite"))
+/// Where the register is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file (the default: `<data>/register.sqlite`).
+    File(PathBuf),
+    /// A PostgreSQL database (`postgres://…`), which several servers may share.
+    Postgres(String),
+}
+
+impl std::fmt::Display for Location {
+    /// The file, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => f.write_str(&postgres::redacted(url)),
+        }
+    }
+}
+
+/// The register of a configuration: `register` when set (a file, or a `postgres://` URL),
+/// else `<data>/register.sqlite`.
+pub fn location(config: &Config) -> Location {
+    match &config.register {
+        Some(r) => match r.to_str().filter(|text| postgres::is_url(text)) {
+            Some(url) => Location::Postgres(url.to_string()),
+            None => Location::File(r.clone()),
+        },
+        None => Location::File(config.data_dir.join("register.sqlite")),
+    }
+}
+
+/// Opens (creating and migrating when needed) the store at `location`. Blocking.
+pub fn open_store(location: &Location) -> Result<Box<dyn Register>, RegisterError> {
+    Ok(match location {
+        Location::File(path) => Box::new(SqliteRegister::open(path)?),
+        Location::Postgres(url) => Box::new(PostgresRegister::open(url)?),
+    })
 }
 
 /// The store, shared by the requests and commands that use it (one writer at a time).
@@ -64,10 +98,10 @@ impl Shared {
     }
 }
 
-/// Opens the register at `path` and, on its first start, imports the business facts the
+/// Opens the register at `location` and, on its first start, imports the business facts the
 /// plots of `dataset` carry. Blocking.
-pub fn open(path: &Path, dataset: &Dataset) -> Result<(Shared, Book), RegisterError> {
-    let mut register = SqliteRegister::open(path)?;
+pub fn open(location: &Location, dataset: &Dataset) -> Result<(Shared, Book), RegisterError> {
+    let mut register = open_store(location)?;
     if !register.imported()? {
         let entries: Vec<(String, Facts)> = dataset
             .layer(LayerKind::Plots)
@@ -89,7 +123,7 @@ pub fn open(path: &Path, dataset: &Dataset) -> Result<(Shared, Book), RegisterEr
         tracing::info!(entries = entries.len(), "register created from {from}");
     }
     let book = register.load()?;
-    Ok((Shared::new(Box::new(register)), book))
+    Ok((Shared::new(register), book))
 }
 
 /// An entry whose plot is not in the plots served (a new geometry export dropped or

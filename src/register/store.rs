@@ -1,6 +1,7 @@
-//! The register seam: [`Register`], where the register is stored (SQLite today, see
-//! [`super::sqlite`]), with the records it keeps besides the entries — the audit trail
-//! ([`AuditRecord`]) and the accounts ([`User`]) — and its errors.
+//! The register seam: [`Register`], where the register is stored (SQLite, see
+//! [`super::sqlite`], or PostgreSQL, see [`super::postgres`]), with the records it keeps
+//! besides the entries — the audit trail ([`AuditRecord`]) and the accounts ([`User`]) — and
+//! its errors.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -27,6 +28,14 @@ pub enum RegisterError {
     Corrupt { plot: String, reason: String },
     #[error("the register: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// The PostgreSQL register could not be reached (the URL is shown without a password).
+    #[error("the register {url}: {source}")]
+    Postgres {
+        url: String,
+        source: postgres::Error,
+    },
+    #[error("the register: {0}")]
+    Pg(#[from] postgres::Error),
     /// Someone committed a change to this entry since the caller read it.
     #[error("plot {plot} was changed by someone else (now revision {current}); read it again and redo the change")]
     Conflict { plot: String, current: u64 },

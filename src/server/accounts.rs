@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use crate::config::Config;
 use crate::geodata::Dataset;
 use crate::register::users::{new_token, token_hash, valid_name};
-use crate::register::{self, Register, Role, SqliteRegister};
+use crate::register::{self, Location, Register, Role};
 
-fn open(config: &Config) -> Result<SqliteRegister, ExitCode> {
-    SqliteRegister::open(&register::path(config)).map_err(|e| {
+fn open(config: &Config) -> Result<Box<dyn Register>, ExitCode> {
+    register::open_store(&register::location(config)).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::FAILURE
     })
@@ -93,11 +93,11 @@ pub fn register_report(
     config: &Config,
     dataset: &Dataset,
 ) -> Result<Vec<register::Orphan>, String> {
-    let path = register::path(config);
-    if !path.exists() {
+    let location = register::location(config);
+    if matches!(&location, Location::File(path) if !path.exists()) {
         return Ok(Vec::new());
     }
-    let mut store = SqliteRegister::open(&path).map_err(|e| e.to_string())?;
+    let mut store = register::open_store(&location).map_err(|e| e.to_string())?;
     let book = store.load().map_err(|e| e.to_string())?;
     Ok(register::orphans(&book, dataset))
 }

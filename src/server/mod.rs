@@ -78,8 +78,8 @@ pub fn load_zone(config: &Config) -> Result<(ZoneCell, crate::register::Shared),
         "geodata loaded from {}",
         config.data_dir.display()
     );
-    let path = crate::register::path(config);
-    let (register, book) = crate::register::open(&path, &dataset)?;
+    let location = crate::register::location(config);
+    let (register, book) = crate::register::open(&location, &dataset)?;
     let orphans = crate::register::orphans(&book, &dataset);
     for orphan in &orphans {
         tracing::warn!(plot = %orphan.plot, may_inherit = ?orphan.may_inherit,
@@ -88,8 +88,7 @@ pub fn load_zone(config: &Config) -> Result<(ZoneCell, crate::register::Shared),
     tracing::info!(
         entries = book.len(),
         revision = book.revision(),
-        "register opened at {}",
-        path.display()
+        "register opened at {location}"
     );
     let zone = Zone::build_with(dataset, Arc::new(book));
     Ok((ZoneCell::new(zone, Box::new(prepare)), register))
@@ -138,6 +137,7 @@ impl Application {
         let addr = listener.local_addr().map_err(StartError::Serve)?;
         // The watcher stops when dropped: keep it for as long as the server runs.
         let _reloader = watch::start(&self.state);
+        hear_other_servers(&self.state);
         tracing::info!("serving the zone on http://{addr}/");
         let header_read_timeout = Duration::from_secs(self.state.config().header_read_timeout_secs);
         listen::serve(
@@ -148,6 +148,31 @@ impl Application {
         )
         .await;
         Ok(())
+    }
+}
+
+/// With a register on PostgreSQL, which other servers may share: reads it again whenever
+/// any server commits a change (LISTEN/NOTIFY), so their edits show here within moments.
+/// The listening thread ends once this server's state is gone.
+fn hear_other_servers(state: &AppState) {
+    let crate::register::Location::Postgres(url) = crate::register::location(state.config()) else {
+        return;
+    };
+    let cell = Arc::downgrade(state.zone_cell());
+    let register = state.register().clone();
+    let started = crate::register::postgres::listen(&url, move |read| {
+        let Some(cell) = cell.upgrade() else {
+            return false;
+        };
+        if read {
+            if let Err(e) = cell.refresh_register(&register, true) {
+                tracing::error!("the register could not be read again: {e}");
+            }
+        }
+        true
+    });
+    if let Err(e) = started {
+        tracing::error!("not hearing other servers' register changes: {e}");
     }
 }
 

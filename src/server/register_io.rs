@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::Config;
 use crate::register::facts::FIELDS;
-use crate::register::{self, Change, Facts, Register, SqliteRegister};
+use crate::register::{self, Change, Facts, Register};
 
 /// Columns an export adds that an import ignores.
 const META: [&str; 3] = ["revision", "updated_at", "updated_by"];
@@ -24,8 +24,8 @@ pub enum Format {
     Csv,
 }
 
-fn open(config: &Config) -> Result<SqliteRegister, String> {
-    SqliteRegister::open(&register::path(config)).map_err(|e| e.to_string())
+fn open(config: &Config) -> Result<Box<dyn Register>, String> {
+    register::open_store(&register::location(config)).map_err(|e| e.to_string())
 }
 
 /// `zagore register export`: every entry to stdout.

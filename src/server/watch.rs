@@ -45,7 +45,11 @@ fn watch(state: AppState) -> Result<Watcher, String> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     // The register's own files (its database, WAL and shared memory) may sit in the data
     // folder: writing them is an edit, not a data change.
-    let register = crate::register::path(state.config());
+    let register = match crate::register::location(state.config()) {
+        crate::register::Location::File(path) => path,
+        // Nothing of a PostgreSQL register is in the folder.
+        crate::register::Location::Postgres(_) => std::path::PathBuf::new(),
+    };
     let mut watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
         if let Ok(event) = result {
             let only_register = !event.paths.is_empty()

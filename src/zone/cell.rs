@@ -94,6 +94,33 @@ impl ZoneCell {
         }
     }
 
+    /// Reads the register again and serves what it holds now (the same data). Unless
+    /// `even_if_same`, nothing happens when its revision is the one served (one server: every
+    /// change went through it or through an import). With several servers on one register,
+    /// a snapshot can hold this server's newest commit yet miss an older one of another's,
+    /// so a notification reads it again whatever its revision. Returns whether it swapped.
+    /// Blocking.
+    pub fn refresh_register(
+        &self,
+        register: &crate::register::Shared,
+        even_if_same: bool,
+    ) -> Result<bool, crate::register::RegisterError> {
+        let swapped = self.change_register(|zone| {
+            let book = register.lock().load().map_err(Some)?;
+            let served = zone.register().revision();
+            if book.revision() < served || (book.revision() == served && !even_if_same) {
+                return Err(None);
+            }
+            tracing::info!(revision = book.revision(), "register read again");
+            Ok((book, ()))
+        });
+        match swapped {
+            Ok(()) => Ok(true),
+            Err(None) => Ok(false),
+            Err(Some(e)) => Err(e),
+        }
+    }
+
     /// Changes the register: `change` commits against the snapshot served now and returns
     /// the new register version, which then replaces it (same data) before this returns, so
     /// the next request sees it. One change at a time. Blocking.

@@ -26,6 +26,7 @@ mod measure_hostile;
 mod ogc_tiles;
 mod register;
 mod register_crash;
+mod register_postgres;
 mod reliability;
 mod reprojection;
 mod scale;

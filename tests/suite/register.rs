@@ -60,7 +60,7 @@ pub async fn patch(
     req.send().await.unwrap()
 }
 
-async fn get_with(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+pub async fn get_with(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let resp = app
         .client
         .get(app.url(path))
@@ -72,7 +72,7 @@ async fn get_with(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value)
     (status, resp.json().await.unwrap())
 }
 
-fn inside(feature: &Value) -> (f64, f64) {
+pub fn inside(feature: &Value) -> (f64, f64) {
     let p = &feature["properties"];
     (
         p["inside_lon"].as_f64().unwrap(),
@@ -80,7 +80,7 @@ fn inside(feature: &Value) -> (f64, f64) {
     )
 }
 
-fn tile_path(z: u8, (lon, lat): (f64, f64)) -> String {
+pub fn tile_path(z: u8, (lon, lat): (f64, f64)) -> String {
     let (ux, uy) = tiles_support::lonlat_to_units(z, lon, lat);
     format!(
         "/tiles/{z}/{}/{}.mvt",
@@ -90,7 +90,7 @@ fn tile_path(z: u8, (lon, lat): (f64, f64)) -> String {
 }
 
 /// The `plots` layer's features of a tile, by cadastral id.
-async fn tile_plots(app: &TestApp, path: &str) -> (String, Vec<tiles_support::Feature>) {
+pub async fn tile_plots(app: &TestApp, path: &str) -> (String, Vec<tiles_support::Feature>) {
     let resp = app.get(path).await;
     assert_eq!(resp.status(), 200, "{path}");
     let etag = resp.headers()[header::ETAG].to_str().unwrap().to_string();
@@ -99,7 +99,7 @@ async fn tile_plots(app: &TestApp, path: &str) -> (String, Vec<tiles_support::Fe
     (etag, layers["plots"].features.clone())
 }
 
-fn plot_in<'a>(features: &'a [tiles_support::Feature], id: &str) -> &'a tiles_support::Feature {
+pub fn plot_in<'a>(features: &'a [tiles_support::Feature], id: &str) -> &'a tiles_support::Feature {
     features
         .iter()
         .find(|f| f.str("cadastral_id") == Some(id))
