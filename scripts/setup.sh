@@ -5,7 +5,8 @@
 # - the PROJ build: the `proj` crate links a system PROJ >= 9.6.2 when there is one, and
 #   otherwise builds PROJ from source, which needs cmake, a C++ compiler, pkg-config,
 #   sqlite3 and its headers;
-# - the front end and its browser tests: Node.js with npm, Debian's chromium;
+# - the front end and its browser tests: Node.js with npm, Debian's chromium, and nginx (the
+#   map served from a PMTiles archive as static files);
 # - the OGC API client checks: GDAL's command-line tools and Python's venv module;
 # - the plot sheet's test: poppler's pdfinfo and pdftotext read the PDF Chromium prints;
 # - the shared register's tests: PostgreSQL 15 (scripts/postgres.sh runs a throwaway server).
@@ -21,7 +22,8 @@ done
 for extra in "$@"; do
   case "$extra" in
     web) have_cmd node || need+=(nodejs); have_cmd npm || need+=(npm) ;;
-    browser) have_cmd chromium || need+=(chromium) ;;
+    browser) have_cmd chromium || need+=(chromium)
+             [ -x /usr/sbin/nginx ] || need+=(nginx) ;;
     pdf) have_cmd pdftotext || need+=(poppler-utils) ;;
     postgres) [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15) ;;
     clients) have_cmd ogrinfo || need+=(gdal-bin)
@@ -34,7 +36,17 @@ if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
+  # Servers the packages bring (nginx, PostgreSQL) are not started as system services: the
+  # tests start their own on free ports and stop them (a policy-rc.d saying no, for this
+  # install only, unless the machine has one of its own).
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  [ -z "$policy" ] || $sudo rm -f "$policy"
 fi
 
 if ! have_cmd cargo; then

@@ -97,6 +97,13 @@ enum Command {
         /// The geodata folder [default: the configured one, ./geodata].
         #[arg(long, env = "ZAGORE_DATA")]
         data: Option<PathBuf>,
+        /// Also write a MapLibre style reading the archive through the pmtiles:// protocol,
+        /// and its glyphs in fonts/ beside it (PMTiles only; needs --public-url).
+        #[arg(long, requires = "public_url")]
+        style: Option<PathBuf>,
+        /// The address the archive, the style and fonts/ will be published at.
+        #[arg(long, requires = "style")]
+        public_url: Option<String>,
     },
     /// Write a synthetic cadastre of N plots over Stara Zagora province, for benchmarks only.
     Synth {
@@ -236,6 +243,8 @@ fn main() -> ExitCode {
             max_zoom,
             bbox,
             data,
+            style,
+            public_url,
         } => {
             let mut config = config;
             if let Some(dir) = data {
@@ -246,6 +255,7 @@ fn main() -> ExitCode {
                 min_zoom,
                 max_zoom,
                 bbox,
+                style: style.zip(public_url),
             };
             zagore::server::export::run(config, &request)
         }

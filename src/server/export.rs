@@ -2,7 +2,9 @@
 //! writes every non-empty tile of the live tile source ([`crate::tiles::LiveTiles`], the one
 //! the server encodes with) over a zoom range into a static archive
 //! ([`crate::tiles::archive`]), on every core, with a progress bar on a terminal and a log
-//! line per zoom otherwise.
+//! line per zoom otherwise. With `--style FILE --public-url URL` (PMTiles only) it also
+//! writes a style that reads the archive through MapLibre's `pmtiles://` protocol, and the
+//! glyphs beside it, so that the map works from any static host.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -16,7 +18,7 @@ use super::load_zone;
 use crate::config::Config;
 use crate::geodata::crs;
 use crate::index::BBox;
-use crate::tiles::archive::{export, ArchiveFormat, ExportPlan, Progress};
+use crate::tiles::archive::{export, static_site, ArchiveFormat, ExportPlan, Progress};
 use crate::tiles::LiveTiles;
 
 /// What `zagore export` was asked for.
@@ -26,6 +28,9 @@ pub struct ExportRequest {
     pub min_zoom: u8,
     pub max_zoom: u8,
     pub bbox: Option<BBox>,
+    /// The style (and glyphs beside it) for a static host, and the public address of the
+    /// folder the archive, the style and `fonts/` are published in.
+    pub style: Option<(PathBuf, String)>,
 }
 
 /// Runs the export; exit status 0 on success, 1 on a data or write error, 2 when PROJ or the
@@ -38,11 +43,28 @@ pub fn run(config: Config, request: &ExportRequest) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // A wrong name is known before the data is loaded.
-    if let Err(e) = ArchiveFormat::from_path(&request.out) {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
-    }
+    // A wrong name or address is known before the data is loaded.
+    let format = match ArchiveFormat::from_path(&request.out) {
+        Ok(format) => format,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let style = match &request.style {
+        None => None,
+        Some(_) if format != ArchiveFormat::PmTiles => {
+            eprintln!("error: --style needs a .pmtiles archive: browsers cannot read MBTiles");
+            return ExitCode::FAILURE;
+        }
+        Some((file, url)) => match static_site::public_url(url) {
+            Ok(url) => Some((file.clone(), url)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     if let Err(e) = crs::init_proj(&config) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
@@ -125,5 +147,23 @@ pub fn run(config: Config, request: &ExportRequest) -> ExitCode {
         encode_started.elapsed().as_secs_f64(),
         summary.empty,
     );
+    if let Some((file, url)) = style {
+        let archive = request
+            .out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let style = static_site::archive_style(&zone, &url, &archive);
+        match static_site::write(&style, &file) {
+            Ok(glyphs) => println!(
+                "wrote the style {} (tiles from {url}/{archive}) and {glyphs} glyph files in fonts/ beside it: publish the archive, the style and fonts/ together at {url}",
+                file.display()
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     ExitCode::SUCCESS
 }

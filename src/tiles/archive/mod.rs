@@ -11,9 +11,13 @@
 //! written in order by one writer, so memory stays bounded by a chunk. The file is written
 //! under a temporary name beside the target and renamed when complete: an interrupted export
 //! leaves no half archive behind.
+//!
+//! [`static_site`] writes what a static host needs besides: a style reading the archive
+//! through MapLibre's `pmtiles://` protocol, and the glyphs as files.
 
 mod mbtiles;
 mod pmtiles;
+pub mod static_site;
 mod writer;
 
 use std::path::{Path, PathBuf};
