@@ -23,8 +23,6 @@ use super::manifest::LayerManifest;
 use super::model::LayerKind;
 
 pub(super) use self::geojson::GeoJsonFile;
-#[cfg(test)]
-pub(super) use self::geojson::Streamed;
 pub(super) use self::seam::{hash_part, LayerSource, Outcome, Records, VERSION_HASH_START};
 pub(super) use self::shapefile::ShapefileSource;
 

@@ -1,30 +1,37 @@
-//! The GeoJSON source's path for files the scanner finds unusual (a syntax error, a byte-order
-//! mark, a duplicate member, deep nesting, text that is not UTF-8): serde_json's streaming
-//! deserializer reads the file through a line-counting reader, keeping each feature as raw
-//! text with the line it starts on and handing them over in windows, which are parsed on every
-//! core. Nothing holds the whole file, and every problem is reported as serde finds it, with
-//! its line and column, exactly as a whole-file parse would report it.
+//! Reading a GeoJSON FeatureCollection file piece by piece with serde_json, so that only a
+//! bounded window of its text is in memory at once (a province's plots file is hundreds of
+//! megabytes), while every problem is reported exactly as a whole-file parse would report it.
+//!
+//! The file is read in windows of [`WINDOW`] bytes. serde_json's fast in-memory parser reads
+//! each window, keeping every feature as borrowed raw text with the line it starts on; the
+//! features are handed over to be parsed on every core (and the window's bytes folded into the
+//! version hash beside them) before the next window is read. A window usually ends inside a
+//! feature: the parse then stops at the end of its text, and the next one resumes after the
+//! last complete feature. So that serde reads the rest in the state a whole-file parse would
+//! be in there, the rest is preceded by a few synthetic bytes (`{"":[0`, an object whose
+//! features array has had an element); line and column in serde's messages are mapped back to
+//! the file. Nothing is read twice but the unfinished feature at a window's end.
 //!
 //! A file that is not UTF-8 anywhere is reported as such (with the line and the byte index of
 //! the first bad sequence), before any syntax error, as a whole-file parse that checks the text
 //! first would; the rest of the file is still read, so the data version covers every byte.
+//! Memory is bounded by the window plus the largest single feature, and by the members of the
+//! collection before its `features`, which are read again with each window until the first
+//! feature is complete (they are small in any GeoJSON file).
 
-use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Read};
-use std::rc::Rc;
+use std::str::Utf8Error;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::super::parse::RawFeature;
 use super::seam::{end_part, fold_bytes};
 
-/// How much text of complete features is gathered before it is handed over for parsing.
+/// How much of the file is read before its complete features are handed over.
 const WINDOW: usize = 32 << 20;
-/// How much of the file is read per system call.
-const BLOCK: usize = 1 << 16;
 
 /// The collection's members other than `features`, as read.
 pub(crate) struct Header {
@@ -33,9 +40,6 @@ pub(crate) struct Header {
     /// Whether the file has a `features` array (`"features": null` is none).
     pub has_features: bool,
 }
-
-/// One feature's raw text and the line it starts on.
-pub(crate) type RawWindow = Vec<(Box<RawValue>, usize)>;
 
 /// Why the file could not be read as a FeatureCollection.
 pub(crate) enum Failure {
@@ -47,231 +51,435 @@ pub(crate) enum Failure {
 
 /// Reads a GeoJSON file, handing every window of features (with the index of the first) to
 /// `window`; returns the collection's header and the version hash with every byte folded in.
+/// `size` (the file's, when known) keeps a small file's buffer small.
 pub(crate) fn read(
     reader: impl Read,
+    size: Option<u64>,
     hash: u64,
-    mut window: impl FnMut(&RawWindow, usize),
+    window: impl FnMut(&[RawFeature], usize) + Send,
 ) -> (Result<Header, Failure>, u64) {
-    let line = Rc::new(Cell::new(1));
-    let mut tracking = Tracking {
-        inner: reader,
-        buf: vec![0; BLOCK],
-        start: 0,
-        end: 0,
-        line: Rc::clone(&line),
-        hash,
-        checked: 0,
-        lines_checked: 0,
-        carry: Vec::new(),
-        not_utf8: None,
-        failed: None,
-    };
-    let parsed = {
-        let mut de = serde_json::Deserializer::from_reader(&mut tracking);
-        let visitor = Collection {
-            line: &line,
-            window: &mut window,
-        };
-        de::Deserializer::deserialize_map(&mut de, visitor)
-            .and_then(|header| de.end().map(|()| header))
-    };
-    // The rest of the file (after an error) is read too: for text that is not UTF-8 further
-    // on, which a whole-file parse reports first, and for the version hash.
-    let drained = io::copy(&mut tracking, &mut io::sink());
-    tracking.hash_rest();
-    let outcome = if let Some((message, line)) = tracking.not_utf8.take() {
-        Err(Failure::Invalid { message, line })
-    } else if let Some(e) = tracking.failed.take() {
-        Err(Failure::Read(e))
-    } else {
-        match (parsed, drained) {
-            (Ok(header), Ok(_)) => Ok(header),
-            (Err(e), _) if e.is_io() => Err(Failure::Read(io::Error::other(e.to_string()))),
-            (Err(e), _) => {
-                let what = if e.is_data() {
-                    "not GeoJSON"
-                } else {
-                    "not JSON"
-                };
-                Err(Failure::Invalid {
-                    message: format!("{what}: {e}"),
-                    line: e.line(),
-                })
-            }
-            (Ok(_), Err(e)) => Err(Failure::Read(e)),
-        }
-    };
-    (outcome, end_part(tracking.hash))
+    let block = size
+        .and_then(|n| usize::try_from(n).ok())
+        .map_or(WINDOW, |n| WINDOW.min(n.saturating_add(1)));
+    read_in_windows(reader, block, hash, window)
 }
 
-/// A reader that counts the lines of what it hands over, folds every byte it reads into the
-/// version hash and checks that the text is UTF-8.
-struct Tracking<R> {
-    inner: R,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    /// The line at the position handed over last (shared with the visitors).
-    line: Rc<Cell<usize>>,
-    hash: u64,
-    /// Bytes read and checked so far, and the newlines among them.
-    checked: u64,
-    lines_checked: usize,
-    /// The start of a UTF-8 sequence the last block ended inside.
-    carry: Vec<u8>,
-    /// The first text that is not UTF-8: the message (as `std::str::Utf8Error` words it, with
-    /// the byte index in the file) and its line.
-    not_utf8: Option<(String, usize)>,
-    /// A read that failed.
-    failed: Option<io::Error>,
-}
-
-impl<R: Read> Tracking<R> {
-    /// Folds what is left of the file into the hash, once reading as text has stopped.
-    fn hash_rest(&mut self) {
-        if self.failed.is_some() {
-            return;
-        }
-        loop {
-            match self.inner.read(&mut self.buf) {
-                Ok(0) => return,
-                Ok(n) => self.hash = fold_bytes(self.hash, &self.buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.failed = Some(e);
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Reads the next block; false at the end of the file or when the text stops being UTF-8.
-    fn refill(&mut self) -> bool {
-        let n = loop {
-            match self.inner.read(&mut self.buf) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.failed = Some(e);
-                    return false;
-                }
-                Ok(n) => break n,
-            }
+/// [`read`] with the window's size given (the tests make it tiny).
+fn read_in_windows(
+    mut reader: impl Read,
+    block: usize,
+    mut hash: u64,
+    mut window: impl FnMut(&[RawFeature], usize) + Send,
+) -> (Result<Header, Failure>, u64) {
+    let block = block.max(1);
+    let mut p = Pending {
+        buf: Vec::new(),
+        resume: Resume::Start,
+        offset: 0,
+        line: 1,
+        column: 0,
+        members: Members::default(),
+    };
+    let mut handed = 0;
+    loop {
+        let from = p.buf.len();
+        let eof = match fill(&mut reader, &mut p.buf, block) {
+            Ok(eof) => eof,
+            Err(e) => return (Err(Failure::Read(e)), hash),
         };
-        if n == 0 {
-            if !self.carry.is_empty() {
-                let at = self.checked - self.carry.len() as u64;
-                self.not_utf8 = Some((
-                    format!("not UTF-8 text: incomplete utf-8 byte sequence from index {at}"),
-                    self.lines_checked + 1,
-                ));
+        let prefix = p.resume.prefix().len();
+        let text = match std::str::from_utf8(&p.buf) {
+            Ok(text) => text,
+            // A character cut by the window's end is read with the next window.
+            Err(e) if e.error_len().is_none() && !eof => {
+                std::str::from_utf8(&p.buf[..e.valid_up_to()]).unwrap_or_default()
             }
-            return false;
-        }
-        let block = &self.buf[..n];
-        self.hash = fold_bytes(self.hash, block);
-        // Checked with the unfinished sequence of the last block in front.
-        let mut joined;
-        let text: &[u8] = if self.carry.is_empty() {
-            block
-        } else {
-            joined = std::mem::take(&mut self.carry);
-            joined.extend_from_slice(block);
-            &joined
-        };
-        let base = self.checked - (text.len() - n) as u64;
-        match std::str::from_utf8(text) {
-            Ok(_) => {}
             Err(e) => {
-                match e.error_len() {
-                    None => self.carry = text[e.valid_up_to()..].to_vec(),
-                    Some(bad) => {
-                        let valid = &text[..e.valid_up_to()];
-                        let line = self.lines_checked + newlines(valid) + 1;
-                        let at = base + e.valid_up_to() as u64;
-                        self.not_utf8 = Some((
-                        format!("not UTF-8 text: invalid utf-8 sequence of {bad} bytes from index {at}"),
-                        line,
-                    ));
-                        return false;
-                    }
+                let valid = &p.buf[prefix..e.valid_up_to()];
+                let problem = utf8_problem(&e, valid, p.offset, p.line);
+                hash = fold_bytes(hash, &p.buf[from..]);
+                return finish(problem, hash, rest(reader, None, hash));
+            }
+        };
+        let mut pass = pass(text, &p);
+        // The parse stopped for want of text (serde says a number cut by the window's end is
+        // invalid, so any problem at the very end counts): it goes on with the next window.
+        let cut = !eof && matches!(&pass.result, Err(e) if e.is_eof() || at_end(e, text));
+        if cut {
+            // A number may end where the window does: it is read again with what follows.
+            if let Some(last) = pass.features.last() {
+                if offset_in(text, last.text) + last.text.len() == text.len() {
+                    pass.features.pop();
                 }
             }
         }
-        self.lines_checked += newlines(block);
-        self.checked += n as u64;
-        self.start = 0;
-        self.end = n;
-        true
+        let features = &pass.features;
+        let first = handed;
+        handed += features.len();
+        let window = &mut window;
+        let new = &p.buf[from..];
+        hash = rayon::join(
+            || match features.is_empty() {
+                true => {}
+                false => window(features, first),
+            },
+            || fold_bytes(hash, new),
+        )
+        .1;
+        let (at, resume, members) = match pass.result {
+            Ok(members) if eof => return (Ok(members.header()), end_part(hash)),
+            // The collection is complete: only whitespace may follow.
+            Ok(members) => (text.len(), Resume::End, members),
+            Err(_) if cut => match (features.last(), pass.at_features) {
+                (Some(last), Some(members)) => (
+                    offset_in(text, last.text) + last.text.len(),
+                    Resume::Feature,
+                    members,
+                ),
+                // Not one more complete feature: the window grows.
+                _ => continue,
+            },
+            Err(e) => {
+                let invalid = invalid(&e, &p);
+                let checked = text.len();
+                let line = p.line + newlines(&p.buf[prefix..checked]);
+                let offset = p.offset + (checked - prefix) as u64;
+                let tail = Unchecked {
+                    bytes: p.buf[checked..].to_vec(),
+                    offset,
+                    line,
+                };
+                return finish(invalid, hash, rest(reader, Some(tail), hash));
+            }
+        };
+        p.advance(at, resume, members);
     }
+}
+
+/// Reads into `buf` until `block` more bytes are there or the file ends; true at its end.
+fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, block: usize) -> io::Result<bool> {
+    let start = buf.len();
+    buf.resize(start + block, 0);
+    let mut filled = start;
+    let eof = loop {
+        if filled == buf.len() {
+            break false;
+        }
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break true,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    };
+    buf.truncate(filled);
+    Ok(eof)
+}
+
+/// The outcome once reading as text has stopped at `problem`: text after it that is not
+/// UTF-8 is reported instead (a whole-file parse checks the text first), and a failure to
+/// read the rest before either.
+fn finish(
+    problem: (String, usize),
+    hash: u64,
+    rest: io::Result<(Option<(String, usize)>, u64)>,
+) -> (Result<Header, Failure>, u64) {
+    match rest {
+        Err(e) => (Err(Failure::Read(e)), hash),
+        Ok((later, hash)) => {
+            let (message, line) = later.unwrap_or(problem);
+            (Err(Failure::Invalid { message, line }), end_part(hash))
+        }
+    }
+}
+
+/// Text read but not yet checked to be UTF-8 (a sequence cut by the window's end), where it
+/// starts in the file.
+struct Unchecked {
+    bytes: Vec<u8>,
+    offset: u64,
+    line: usize,
+}
+
+/// Reads the rest of the file, folding it into the hash and, with `check`, finding the first
+/// text that is not UTF-8 in it.
+fn rest(
+    mut reader: impl Read,
+    mut check: Option<Unchecked>,
+    mut hash: u64,
+) -> io::Result<(Option<(String, usize)>, u64)> {
+    let mut buf = vec![0; 1 << 16];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let eof = n == 0;
+        hash = fold_bytes(hash, &buf[..n]);
+        let Some(unchecked) = check.as_mut() else {
+            match eof {
+                true => return Ok((None, hash)),
+                false => continue,
+            }
+        };
+        unchecked.bytes.extend_from_slice(&buf[..n]);
+        let valid = match std::str::from_utf8(&unchecked.bytes) {
+            Ok(_) => unchecked.bytes.len(),
+            Err(e) if e.error_len().is_none() && !eof => e.valid_up_to(),
+            Err(e) => {
+                let valid = &unchecked.bytes[..e.valid_up_to()];
+                let problem = utf8_problem(&e, valid, unchecked.offset, unchecked.line);
+                return rest(reader, None, hash).map(|(_, hash)| (Some(problem), hash));
+            }
+        };
+        unchecked.line += newlines(&unchecked.bytes[..valid]);
+        unchecked.offset += valid as u64;
+        unchecked.bytes.drain(..valid);
+        if eof {
+            return Ok((None, hash));
+        }
+    }
+}
+
+/// The problem with text that is not UTF-8, worded as `std::str::Utf8Error` words it but with
+/// the byte index in the file, and its line; `valid` is the text before it, which starts at
+/// `offset` on `line`.
+fn utf8_problem(e: &Utf8Error, valid: &[u8], offset: u64, line: usize) -> (String, usize) {
+    let at = offset + valid.len() as u64;
+    let message = match e.error_len() {
+        Some(bad) => format!("invalid utf-8 sequence of {bad} bytes from index {at}"),
+        None => format!("incomplete utf-8 byte sequence from index {at}"),
+    };
+    (format!("not UTF-8 text: {message}"), line + newlines(valid))
 }
 
 fn newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
-impl<R: Read> Read for Tracking<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.not_utf8.is_some() || self.failed.is_some() {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "stopped"));
+/// Whether serde's problem is at the end of the text it parsed.
+fn at_end(e: &serde_json::Error, text: &str) -> bool {
+    let line_start = match e.line() {
+        0 => return false,
+        1 => 0,
+        n => match text.match_indices('\n').nth(n - 2) {
+            Some((newline, _)) => newline + 1,
+            None => return false,
+        },
+    };
+    line_start + e.column() >= text.len()
+}
+
+/// Where `part` (borrowed from `text`) starts in it.
+fn offset_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .checked_sub(text.as_ptr() as usize)
+        .map_or(0, |at| at.min(text.len()))
+}
+
+/// Where the text still to be parsed resumes inside the collection.
+#[derive(Clone, Copy, PartialEq)]
+enum Resume {
+    /// At the start of the file.
+    Start,
+    /// After a feature: `,` or `]` comes next.
+    Feature,
+    /// After the collection: only whitespace may follow.
+    End,
+}
+
+impl Resume {
+    /// What is put in front of the rest of the file so that serde reads it in the state a
+    /// whole-file parse is in there.
+    fn prefix(self) -> &'static [u8] {
+        match self {
+            Resume::Start => b"",
+            Resume::Feature => b"{\"\":[0",
+            Resume::End => b"{}",
         }
-        if self.start == self.end && !self.refill() {
-            return match self.not_utf8.is_some() || self.failed.is_some() {
-                true => Err(io::Error::new(io::ErrorKind::InvalidData, "stopped")),
-                false => Ok(0),
-            };
+    }
+}
+
+/// The text not parsed yet, behind the prefix of its resume point.
+struct Pending {
+    buf: Vec<u8>,
+    resume: Resume,
+    /// Where the text after the prefix is in the file: byte offset, line, and the bytes
+    /// before it on its line.
+    offset: u64,
+    line: usize,
+    column: usize,
+    /// The collection's members read before the resume point.
+    members: Members,
+}
+
+impl Pending {
+    /// Drops the text before `at` (parsed): the rest now resumes there.
+    fn advance(&mut self, at: usize, resume: Resume, members: Members) {
+        let prefix = self.resume.prefix().len();
+        let parsed = &self.buf[prefix..at];
+        self.column = match parsed.iter().rposition(|&b| b == b'\n') {
+            Some(newline) => parsed.len() - newline - 1,
+            None => self.column + parsed.len(),
+        };
+        self.line += newlines(parsed);
+        self.offset += parsed.len() as u64;
+        self.buf.splice(..at, resume.prefix().iter().copied());
+        self.resume = resume;
+        self.members = members;
+    }
+}
+
+/// What one parse of the pending text found.
+struct Pass<'t> {
+    /// The collection (Err at the end of the text when it is not the end of the file).
+    result: Result<Members, serde_json::Error>,
+    features: Vec<RawFeature<'t>>,
+    /// The members as they were inside the features array (where a next pass may resume).
+    at_features: Option<Members>,
+}
+
+fn pass<'t>(text: &'t str, p: &Pending) -> Pass<'t> {
+    let mut features = Vec::new();
+    let mut at_features = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let visitor = Collection {
+        resume: p.resume,
+        members: p.members.clone(),
+        lines: Lines {
+            text,
+            at: p.resume.prefix().len(),
+            line: p.line,
+        },
+        features: &mut features,
+        at_features: &mut at_features,
+    };
+    let result =
+        de::Deserializer::deserialize_map(&mut de, visitor).and_then(|m| de.end().map(|()| m));
+    Pass {
+        result,
+        features,
+        at_features,
+    }
+}
+
+/// serde's error as a problem with the file: its line and column mapped from the parsed text
+/// (behind its prefix) back to the file.
+fn invalid(e: &serde_json::Error, p: &Pending) -> (String, usize) {
+    let what = match e.is_data() {
+        true => "not GeoJSON",
+        false => "not JSON",
+    };
+    let (line, column) = (e.line(), e.column());
+    let text = e.to_string();
+    let Some(bare) = text.strip_suffix(&format!(" at line {line} column {column}")) else {
+        return (format!("{what}: {text}"), line);
+    };
+    let (line, column) = match line {
+        1 => (
+            p.line,
+            p.column + column.saturating_sub(p.resume.prefix().len()),
+        ),
+        _ => (p.line + line - 1, column),
+    };
+    (
+        format!("{what}: {bare} at line {line} column {column}"),
+        line,
+    )
+}
+
+/// The collection's members other than `features` as read so far, and which were seen.
+#[derive(Clone, Default)]
+struct Members {
+    kind: Option<String>,
+    crs: Option<Value>,
+    has_features: bool,
+    seen_type: bool,
+    seen_crs: bool,
+    seen_features: bool,
+}
+
+impl Members {
+    fn header(self) -> Header {
+        Header {
+            kind: self.kind,
+            crs: self.crs,
+            has_features: self.has_features,
         }
-        let n = out.len().min(self.end - self.start);
-        let given = &self.buf[self.start..self.start + n];
-        out[..n].copy_from_slice(given);
-        self.line.set(self.line.get() + newlines(given));
-        self.start += n;
-        Ok(n)
+    }
+}
+
+/// Counts the lines up to each feature of a pass.
+struct Lines<'t> {
+    text: &'t str,
+    /// Counted up to here, which is on `line`.
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn line_of(&mut self, part: &str) -> usize {
+        let start = offset_in(self.text, part).max(self.at);
+        self.line += newlines(&self.text.as_bytes()[self.at..start]);
+        self.at = start;
+        self.line
     }
 }
 
 /// The top-level object: its `type` and `crs`, every other member but `features` skipped,
 /// `features` read element by element.
-struct Collection<'a, F> {
-    line: &'a Rc<Cell<usize>>,
-    window: &'a mut F,
+struct Collection<'a, 't> {
+    resume: Resume,
+    members: Members,
+    lines: Lines<'t>,
+    features: &'a mut Vec<RawFeature<'t>>,
+    at_features: &'a mut Option<Members>,
 }
 
-impl<'de, F: FnMut(&RawWindow, usize)> Visitor<'de> for Collection<'_, F> {
-    type Value = Header;
+impl<'t> Visitor<'t> for Collection<'_, 't> {
+    type Value = Members;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a GeoJSON FeatureCollection (an object)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
-        let mut header = Header {
-            kind: None,
-            crs: None,
-            has_features: false,
+    fn visit_map<A: MapAccess<'t>>(mut self, mut map: A) -> Result<Members, A::Error> {
+        let m = &mut self.members;
+        let once = |seen: &mut bool, name: &'static str| match std::mem::replace(seen, true) {
+            true => Err(de::Error::duplicate_field(name)),
+            false => Ok(()),
         };
-        let (mut seen_type, mut seen_crs, mut seen_features) = (false, false, false);
-        let once = |seen: &mut bool, name: &'static str| {
-            if std::mem::replace(seen, true) {
-                Err(de::Error::duplicate_field(name))
-            } else {
-                Ok(())
-            }
-        };
+        if self.resume == Resume::Feature {
+            // The prefix's member: the features array, after its synthetic first element.
+            map.next_key::<IgnoredAny>()?;
+            *self.at_features = Some(m.clone());
+            map.next_value_seed(Features {
+                lines: &mut self.lines,
+                features: &mut *self.features,
+                skip: 1,
+            })?;
+        }
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "type" => {
-                    once(&mut seen_type, "type")?;
-                    header.kind = map.next_value::<Option<String>>()?;
+                    once(&mut m.seen_type, "type")?;
+                    m.kind = map.next_value::<Option<String>>()?;
                 }
                 "crs" => {
-                    once(&mut seen_crs, "crs")?;
-                    header.crs = map.next_value::<Option<Value>>()?;
+                    once(&mut m.seen_crs, "crs")?;
+                    m.crs = map.next_value::<Option<Value>>()?;
                 }
                 "features" => {
-                    once(&mut seen_features, "features")?;
-                    header.has_features = map.next_value_seed(Features {
-                        line: self.line,
-                        window: &mut *self.window,
+                    once(&mut m.seen_features, "features")?;
+                    *self.at_features = Some(Members {
+                        has_features: true,
+                        ..m.clone()
+                    });
+                    m.has_features = map.next_value_seed(Features {
+                        lines: &mut self.lines,
+                        features: &mut *self.features,
+                        skip: 0,
                     })?;
                 }
                 _ => {
@@ -279,25 +487,27 @@ impl<'de, F: FnMut(&RawWindow, usize)> Visitor<'de> for Collection<'_, F> {
                 }
             }
         }
-        Ok(header)
+        Ok(self.members)
     }
 }
 
-/// The `features` member: null (none), or an array read a window at a time.
-struct Features<'a, F> {
-    line: &'a Rc<Cell<usize>>,
-    window: &'a mut F,
+/// The `features` member: null (none), or an array whose elements are kept as raw text, after
+/// `skip` synthetic ones.
+struct Features<'a, 't> {
+    lines: &'a mut Lines<'t>,
+    features: &'a mut Vec<RawFeature<'t>>,
+    skip: usize,
 }
 
-impl<'de, F: FnMut(&RawWindow, usize)> DeserializeSeed<'de> for Features<'_, F> {
+impl<'t> DeserializeSeed<'t> for Features<'_, 't> {
     type Value = bool;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    fn deserialize<D: de::Deserializer<'t>>(self, d: D) -> Result<bool, D::Error> {
         d.deserialize_option(self)
     }
 }
 
-impl<'de, F: FnMut(&RawWindow, usize)> Visitor<'de> for Features<'_, F> {
+impl<'t> Visitor<'t> for Features<'_, 't> {
     type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -312,100 +522,300 @@ impl<'de, F: FnMut(&RawWindow, usize)> Visitor<'de> for Features<'_, F> {
         Ok(false)
     }
 
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    fn visit_some<D: de::Deserializer<'t>>(self, d: D) -> Result<bool, D::Error> {
         d.deserialize_seq(self)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        let mut pending: RawWindow = Vec::new();
-        let (mut size, mut first) = (0, 0);
-        while let Some(feature) = seq.next_element_seed(Located(self.line))? {
-            size += feature.0.get().len();
-            pending.push(feature);
-            if size >= WINDOW {
-                (self.window)(&pending, first);
-                first += pending.len();
-                pending.clear();
-                size = 0;
-            }
+    fn visit_seq<A: SeqAccess<'t>>(self, mut seq: A) -> Result<bool, A::Error> {
+        for _ in 0..self.skip {
+            seq.next_element::<IgnoredAny>()?;
         }
-        if !pending.is_empty() {
-            (self.window)(&pending, first);
+        while let Some(raw) = seq.next_element::<&'t RawValue>()? {
+            let text = raw.get();
+            let line = self.lines.line_of(text);
+            self.features.push(RawFeature { text, line });
         }
         Ok(true)
-    }
-}
-
-/// One feature's raw text with its line: when serde asks for the element it has just read
-/// the element's first character (after the whitespace before it), so the line handed over
-/// so far is the element's.
-struct Located<'a>(&'a Rc<Cell<usize>>);
-
-impl<'de> DeserializeSeed<'de> for Located<'_> {
-    type Value = (Box<RawValue>, usize);
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let line = self.0.get();
-        Box::<RawValue>::deserialize(d).map(|raw| (raw, line))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    fn lines(text: &str) -> (Vec<(String, usize)>, Result<Header, Failure>) {
+    /// The header's members, and every feature's text and line.
+    type Collected = (Option<String>, Option<Value>, bool, Vec<(String, usize)>);
+    /// What reading gives: the collection or the problem (message, line), and the hash.
+    type Outcome = (Result<Collected, (String, usize)>, u64);
+
+    /// Reads `bytes` in windows of `block` bytes.
+    fn windowed(bytes: &[u8], block: usize) -> Outcome {
         let mut seen = Vec::new();
-        let (outcome, _) = read(text.as_bytes(), 0, |w, first| {
-            assert_eq!(first, seen.len());
-            seen.extend(w.iter().map(|(r, l)| (r.get().to_string(), *l)));
+        let (result, hash) = read_in_windows(bytes, block, 7, |raw, first| {
+            assert_eq!(first, seen.len(), "windows handed over in order");
+            seen.extend(raw.iter().map(|f| (f.text.to_string(), f.line)));
         });
-        (seen, outcome)
-    }
-
-    #[test]
-    fn every_feature_comes_with_the_line_it_starts_on() {
-        let (seen, header) = lines(
-            "{\"type\": \"FeatureCollection\",\n\"features\": [\n  {\"a\": 1},\n\n{\"b\":\n 2}, 3],\n\"crs\": null}\n",
-        );
-        assert_eq!(
-            seen,
-            [
-                ("{\"a\": 1}".to_string(), 3),
-                ("{\"b\":\n 2}".to_string(), 5),
-                ("3".to_string(), 6)
-            ]
-        );
-        let header = header.ok().unwrap();
-        assert_eq!(header.kind.as_deref(), Some("FeatureCollection"));
-        assert!(header.has_features);
-    }
-
-    #[test]
-    fn problems_come_with_their_line_and_text_that_is_not_utf8_first() {
-        let message = |text: &[u8]| match read(text, 0, |_, _| {}).0 {
-            Err(Failure::Invalid { message, line }) => (message, line),
-            Ok(_) => panic!("accepted"),
+        let result = match result {
+            Ok(h) => Ok((h.kind, h.crs, h.has_features, seen)),
+            Err(Failure::Invalid { message, line }) => Err((message, line)),
             Err(Failure::Read(e)) => panic!("{e}"),
         };
-        let (m, line) = message(b"{\"features\": [\n{\"a\": tru}]}");
-        assert!(m.starts_with("not JSON") && line == 2, "{m} {line}");
-        let (m, _) = message(b"{\"type\": \"a\", \"type\": \"b\", \"features\": []}");
-        assert!(m.contains("duplicate field `type`"), "{m}");
-        // A syntax error first, bad UTF-8 later: the UTF-8 is reported, as in a whole file.
-        let bad: &[u8] = b"{\"features\": [x\n\n\"\xff\"]}";
-        let (m, line) = message(bad);
-        assert_eq!(
-            (m.as_str(), line),
+        (result, hash)
+    }
+
+    /// The reference: the whole file checked to be UTF-8, then parsed at once by
+    /// `serde_json::from_str` with the same visitor, each feature's line counted from the
+    /// start of the file.
+    fn whole(bytes: &[u8]) -> Outcome {
+        let hash = end_part(fold_bytes(7, bytes));
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let line = 1 + newlines(&bytes[..e.valid_up_to()]);
+                return (Err((format!("not UTF-8 text: {e}"), line)), hash);
+            }
+        };
+        let mut features = Vec::new();
+        let mut at_features = None;
+        let visitor = Collection {
+            resume: Resume::Start,
+            members: Members::default(),
+            lines: Lines {
+                text,
+                at: 0,
+                line: 1,
+            },
+            features: &mut features,
+            at_features: &mut at_features,
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed =
+            de::Deserializer::deserialize_map(&mut de, visitor).and_then(|m| de.end().map(|()| m));
+        let result = match parsed {
+            Ok(m) => {
+                let lines = features
+                    .iter()
+                    .map(|f| {
+                        let at = f.text.as_ptr() as usize - text.as_ptr() as usize;
+                        (f.text.to_string(), 1 + newlines(&bytes[..at]))
+                    })
+                    .collect();
+                Ok((m.kind, m.crs, m.has_features, lines))
+            }
+            Err(e) => {
+                let what = if e.is_data() {
+                    "not GeoJSON"
+                } else {
+                    "not JSON"
+                };
+                Err((format!("{what}: {e}"), e.line()))
+            }
+        };
+        (result, hash)
+    }
+
+    const COLLECTION: &str = "{\n\"type\": \"FeatureCollection\",\n\"name\": {\"a\": [1, \"]}\"]},\n\"features\": [\n{\"type\": \"Feature\", \"properties\": {\"s\": \"a \\\" ] } b\", \"име\": \"Стара Загора\"}},\n  {\"n\": [[1,2],[3,4]]}\n,\n\n5 ,\"x\", 123.5e-3],\n\"crs\": {\"type\": \"name\"}\n}\n";
+
+    #[test]
+    fn every_feature_comes_with_the_line_it_starts_on_whatever_the_windows() {
+        let expected = vec![
             (
-                "not UTF-8 text: invalid utf-8 sequence of 1 bytes from index 18",
-                3
-            )
-        );
-        let whole = std::str::from_utf8(std::hint::black_box(bad)).unwrap_err();
-        assert_eq!(m, format!("not UTF-8 text: {whole}"));
-        let cut: &[u8] = b"{\"features\": []} \xd0";
-        let whole = std::str::from_utf8(std::hint::black_box(cut)).unwrap_err();
-        assert_eq!(message(cut), (format!("not UTF-8 text: {whole}"), 1));
+                r#"{"type": "Feature", "properties": {"s": "a \" ] } b", "име": "Стара Загора"}}"#
+                    .to_string(),
+                5,
+            ),
+            (r#"{"n": [[1,2],[3,4]]}"#.to_string(), 6),
+            ("5".to_string(), 9),
+            (r#""x""#.to_string(), 9),
+            ("123.5e-3".to_string(), 9),
+        ];
+        for block in 1..=COLLECTION.len() + 1 {
+            let (result, hash) = windowed(COLLECTION.as_bytes(), block);
+            let Ok((kind, crs, has_features, seen)) = result else {
+                panic!("block {block}: {result:?}");
+            };
+            assert_eq!(seen, expected, "block {block}");
+            assert_eq!(kind.as_deref(), Some("FeatureCollection"));
+            assert_eq!(crs, Some(serde_json::json!({"type": "name"})));
+            assert!(has_features);
+            assert_eq!(hash, end_part(fold_bytes(7, COLLECTION.as_bytes())));
+        }
+    }
+
+    #[test]
+    fn problems_come_with_their_line_and_column_as_in_a_whole_file() {
+        let message = |text: &[u8], block: usize| match windowed(text, block).0 {
+            Err(problem) => problem,
+            Ok(_) => panic!("accepted"),
+        };
+        for block in [1, 2, 5, 13, 1 << 20] {
+            let (m, line) = message(b"{\"features\": [\n{\"a\": tru}]}", block);
+            assert_eq!(
+                (m.as_str(), line),
+                ("not JSON: expected ident at line 2 column 10", 2)
+            );
+            let (m, line) = message(b"{\"features\": [{},\n {\"a\":\n 1},  {} x]}", block);
+            assert_eq!(
+                (m.as_str(), line),
+                ("not JSON: expected `,` or `]` at line 3 column 10", 3)
+            );
+            let (m, _) = message(
+                b"{\"type\": \"a\", \"type\": \"b\", \"features\": []}",
+                block,
+            );
+            assert!(m.contains("duplicate field `type`"), "{m}");
+            let (m, line) = message(b"{\"features\": [1, 2]}\n\n  x", block);
+            assert_eq!(
+                (m.as_str(), line),
+                ("not JSON: trailing characters at line 3 column 3", 3)
+            );
+            let (m, line) = message(b"{\"features\": [1,\n2], \"features\": []}", block);
+            assert_eq!(
+                (m.as_str(), line),
+                (
+                    "not GeoJSON: duplicate field `features` at line 2 column 14",
+                    2
+                )
+            );
+            // A syntax error first, bad UTF-8 later: the UTF-8 is reported, as in a whole file.
+            let bad: &[u8] = b"{\"features\": [x\n\n\"\xff\"]}";
+            let (m, line) = message(bad, block);
+            assert_eq!(
+                (m.as_str(), line),
+                (
+                    "not UTF-8 text: invalid utf-8 sequence of 1 bytes from index 18",
+                    3
+                )
+            );
+            let whole = std::str::from_utf8(std::hint::black_box(bad)).unwrap_err();
+            assert_eq!(m, format!("not UTF-8 text: {whole}"));
+            let cut: &[u8] = b"{\"features\": []} \xd0";
+            let whole = std::str::from_utf8(std::hint::black_box(cut)).unwrap_err();
+            assert_eq!(message(cut, block), (format!("not UTF-8 text: {whole}"), 1));
+        }
+    }
+
+    #[test]
+    fn unusual_files_read_in_windows_as_a_whole_file_parse_reads_them() {
+        let deep = format!("{{\"features\": [{}{}]}}", "[".repeat(130), "]".repeat(130));
+        for text in [
+            "",
+            "  ",
+            "\u{feff}{\"features\": []}",
+            "[]",
+            r#"{"features": []"#,
+            r#"{"features": [{"a": 1}"#,
+            r#"{"features": [] x"#,
+            r#"{"features": []} {}"#,
+            r#"{"features": [1 2]}"#,
+            r#"{"features": [1,]}"#,
+            r#"{"features": [,1]}"#,
+            r#"{"features": null}"#,
+            r#"{"features": 5}"#,
+            r#"{"type": "FeatureCollection"}"#,
+            r#"{"features": [], "features": []}"#,
+            r#"{"type": 5, "features": []}"#,
+            r#"{"crs": {"a": tru}, "features": []}"#,
+            r#"{"other": [1, 2,], "features": []}"#,
+            r#"{"features": [] "type": "x"}"#,
+            r#"{"features": [], }"#,
+            r#"{"features" []}"#,
+            r#"{features: []}"#,
+            "{\"feat\nures\": []}",
+            "{\"features\": [1, 2, 3.\n]}",
+            "{\"features\": [\"a\\u12\"]}",
+            "{\"features\": [1], \"crs\": {\"a\":\n [1, 2,]}}",
+            &deep,
+            COLLECTION,
+        ] {
+            let reference = whole(text.as_bytes());
+            for block in 1..=text.len() + 1 {
+                assert_eq!(
+                    windowed(text.as_bytes(), block),
+                    reference,
+                    "{text:?} {block}"
+                );
+            }
+        }
+    }
+
+    /// A collection with `features` before or after its other members, its features on
+    /// lines of their own or not.
+    fn collection(crs_last: bool, lines: bool) -> String {
+        let sep = if lines { ",\n" } else { ", " };
+        let features = [
+            r#"{"type": "Feature", "id": 1, "properties": {"име": "Загоре", "n": -1.5e2}, "geometry": null}"#,
+            "{\"type\": \"Feature\",\n \"properties\": {\"s\": \"a\\\"\\u0416]\"},\n \"geometry\": {\"type\": \"Point\", \"coordinates\": [25.6, 42.4]}}",
+            "[true, false, null]",
+            "12345",
+        ]
+        .join(sep);
+        let crs =
+            r#""crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::7801"}}"#;
+        match crs_last {
+            false => format!(
+                "{{\"type\": \"FeatureCollection\", {crs},\n\"features\": [\n{features}\n]}}\n"
+            ),
+            true => {
+                format!("{{\"features\": [{features}],\n {crs}, \"type\": \"FeatureCollection\"}}")
+            }
+        }
+    }
+
+    /// A change to a file: a byte inserted, replaced or deleted at a position, or the file cut.
+    #[derive(Debug, Clone)]
+    enum Change {
+        Insert(usize, u8),
+        Replace(usize, u8),
+        Delete(usize),
+        Cut(usize),
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        let byte = prop::sample::select(b"{}[],:\"\\ \n0-e.tx\xd0\xff".to_vec());
+        prop_oneof![
+            (any::<usize>(), byte.clone()).prop_map(|(at, b)| Change::Insert(at, b)),
+            (any::<usize>(), byte).prop_map(|(at, b)| Change::Replace(at, b)),
+            any::<usize>().prop_map(Change::Delete),
+            any::<usize>().prop_map(Change::Cut),
+        ]
+    }
+
+    fn apply(text: &mut Vec<u8>, change: &Change) {
+        let at = |n: usize, len: usize| n % (len + 1);
+        match *change {
+            Change::Insert(n, b) => text.insert(at(n, text.len()), b),
+            Change::Replace(n, b) if !text.is_empty() => {
+                let i = n % text.len();
+                text[i] = b;
+            }
+            Change::Delete(n) if !text.is_empty() => {
+                text.remove(n % text.len());
+            }
+            Change::Cut(n) => text.truncate(at(n, text.len())),
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever is wrong with a file and wherever its windows end, the reader reports
+        /// what a whole-file parse does: the same problem at the same line and column, the
+        /// same features at the same lines, the same data version.
+        #[test]
+        fn reading_in_windows_equals_reading_whole(
+            crs_last in any::<bool>(),
+            lines in any::<bool>(),
+            changes in prop::collection::vec(change(), 0..4),
+            block in 1usize..80,
+        ) {
+            let mut text = collection(crs_last, lines).into_bytes();
+            for change in &changes {
+                apply(&mut text, change);
+            }
+            prop_assert_eq!(windowed(&text, block), whole(&text));
+        }
     }
 }
