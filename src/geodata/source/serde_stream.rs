@@ -53,7 +53,7 @@ pub(crate) enum Failure {
 /// `window`; returns the collection's header and the version hash with every byte folded in.
 /// `size` (the file's, when known) keeps a small file's buffer small.
 pub(crate) fn read(
-    reader: impl Read,
+    reader: impl Read + Send,
     size: Option<u64>,
     hash: u64,
     window: impl FnMut(&[RawFeature], usize) + Send,
@@ -64,95 +64,164 @@ pub(crate) fn read(
     read_in_windows(reader, block, hash, window)
 }
 
-/// [`read`] with the window's size given (the tests make it tiny).
+/// [`read`] with the window's size given (the tests make it tiny). Each window's features are
+/// handed over while the next window is read and split, so that splitting, sequential by
+/// nature, runs beside the parsing rather than before it.
 fn read_in_windows(
-    mut reader: impl Read,
+    mut reader: impl Read + Send,
     block: usize,
-    mut hash: u64,
+    hash: u64,
     mut window: impl FnMut(&[RawFeature], usize) + Send,
 ) -> (Result<Header, Failure>, u64) {
-    let block = block.max(1);
     let mut p = Pending {
         buf: Vec::new(),
+        block: block.max(1),
         resume: Resume::Start,
         offset: 0,
         line: 1,
         column: 0,
         members: Members::default(),
+        hash,
     };
     let mut handed = 0;
-    loop {
-        let from = p.buf.len();
-        let eof = match fill(&mut reader, &mut p.buf, block) {
-            Ok(eof) => eof,
-            Err(e) => return (Err(Failure::Read(e)), hash),
-        };
-        let prefix = p.resume.prefix().len();
-        let text = match std::str::from_utf8(&p.buf) {
-            Ok(text) => text,
-            // A character cut by the window's end is read with the next window.
-            Err(e) if e.error_len().is_none() && !eof => {
-                std::str::from_utf8(&p.buf[..e.valid_up_to()]).unwrap_or_default()
-            }
-            Err(e) => {
-                let valid = &p.buf[prefix..e.valid_up_to()];
-                let problem = utf8_problem(&e, valid, p.offset, p.line);
-                hash = fold_bytes(hash, &p.buf[from..]);
-                return finish(problem, hash, rest(reader, None, hash));
-            }
-        };
-        let mut pass = pass(text, &p);
-        // The parse stopped for want of text (serde says a number cut by the window's end is
-        // invalid, so any problem at the very end counts): it goes on with the next window.
-        let cut = !eof && matches!(&pass.result, Err(e) if e.is_eof() || at_end(e, text));
-        if cut {
-            // A number may end where the window does: it is read again with what follows.
-            if let Some(last) = pass.features.last() {
-                if offset_in(text, last.text) + last.text.len() == text.len() {
-                    pass.features.pop();
-                }
-            }
+    let mut hand = |split: &Split| {
+        let raw: Vec<RawFeature> = split
+            .features
+            .iter()
+            .filter_map(|&(start, end, line)| {
+                let text = split.text.get(start..end)?;
+                Some(RawFeature { text, line })
+            })
+            .collect();
+        if !raw.is_empty() {
+            window(&raw, handed);
         }
-        let features = &pass.features;
-        let first = handed;
-        handed += features.len();
-        let window = &mut window;
-        let new = &p.buf[from..];
-        hash = rayon::join(
-            || match features.is_empty() {
-                true => {}
-                false => window(features, first),
-            },
-            || fold_bytes(hash, new),
-        )
-        .1;
-        let (at, resume, members) = match pass.result {
-            Ok(members) if eof => return (Ok(members.header()), end_part(hash)),
-            // The collection is complete: only whitespace may follow.
-            Ok(members) => (text.len(), Resume::End, members),
-            Err(_) if cut => match (features.last(), pass.at_features) {
-                (Some(last), Some(members)) => (
-                    offset_in(text, last.text) + last.text.len(),
-                    Resume::Feature,
-                    members,
-                ),
-                // Not one more complete feature: the window grows.
-                _ => continue,
-            },
-            Err(e) => {
-                let invalid = invalid(&e, &p);
-                let checked = text.len();
-                let line = p.line + newlines(&p.buf[prefix..checked]);
-                let offset = p.offset + (checked - prefix) as u64;
-                let tail = Unchecked {
-                    bytes: p.buf[checked..].to_vec(),
-                    offset,
-                    line,
-                };
-                return finish(invalid, hash, rest(reader, Some(tail), hash));
+        handed += raw.len();
+    };
+    let mut next = p.next_window(&mut reader);
+    loop {
+        match next {
+            Next::Window(split) => {
+                next = rayon::join(|| hand(&split), || p.next_window(&mut reader)).1;
             }
+            Next::Last(split, Ok(header)) => {
+                hand(&split);
+                return (Ok(header), end_part(p.hash));
+            }
+            Next::Last(_, Err(Failure::Read(e))) => return (Err(Failure::Read(e)), p.hash),
+            Next::Last(_, Err(failure)) => return (Err(failure), end_part(p.hash)),
+        }
+    }
+}
+
+/// A window's text (behind its prefix) and where its complete features are in it: (start,
+/// end, line).
+struct Split {
+    text: String,
+    features: Vec<(usize, usize, usize)>,
+}
+
+/// What reading on gives.
+enum Next {
+    /// A window of features; the file goes on.
+    Window(Split),
+    /// The last window, and the collection or why it is not one (the whole file has been
+    /// read and folded into the hash).
+    Last(Split, Result<Header, Failure>),
+}
+
+impl Pending {
+    /// Reads and splits windows until one has a complete feature or the file ends.
+    fn next_window(&mut self, reader: &mut impl Read) -> Next {
+        let empty = || Split {
+            text: String::new(),
+            features: Vec::new(),
         };
-        p.advance(at, resume, members);
+        loop {
+            let from = self.buf.len();
+            let eof = match fill(reader, &mut self.buf, self.block) {
+                Ok(eof) => eof,
+                Err(e) => return Next::Last(empty(), Err(Failure::Read(e))),
+            };
+            self.hash = fold_bytes(self.hash, &self.buf[from..]);
+            let prefix = self.resume.prefix().len();
+            let text = match std::str::from_utf8(&self.buf) {
+                Ok(text) => text,
+                // A character cut by the window's end is read with the next window.
+                Err(e) if e.error_len().is_none() && !eof => {
+                    std::str::from_utf8(&self.buf[..e.valid_up_to()]).unwrap_or_default()
+                }
+                Err(e) => {
+                    let valid = &self.buf[prefix..e.valid_up_to()];
+                    let problem = utf8_problem(&e, valid, self.offset, self.line);
+                    let rest = rest(reader, None, self.hash);
+                    return Next::Last(empty(), self.finish(problem, rest));
+                }
+            };
+            let pass = pass(text, self);
+            // The parse stopped for want of text (serde says a number cut by the window's end
+            // is invalid, so any problem at the very end counts): it goes on with more text.
+            let cut = !eof && matches!(&pass.result, Err(e) if e.is_eof() || at_end(e, text));
+            let mut features: Vec<(usize, usize, usize)> = pass
+                .features
+                .iter()
+                .map(|f| {
+                    let start = offset_in(text, f.text);
+                    (start, start + f.text.len(), f.line)
+                })
+                .collect();
+            if cut
+                && features
+                    .last()
+                    .is_some_and(|&(_, end, _)| end == text.len())
+            {
+                // A number may end where the window does: it is read again with what follows.
+                features.pop();
+            }
+            let (at, resume, members) = match pass.result {
+                Ok(members) if eof => {
+                    let header = members.header();
+                    let text = std::mem::take(&mut self.buf);
+                    let text = String::from_utf8(text).unwrap_or_default();
+                    return Next::Last(Split { text, features }, Ok(header));
+                }
+                // The collection is complete: only whitespace may follow.
+                Ok(members) => (text.len(), Resume::End, members),
+                Err(_) if cut => match (features.last(), pass.at_features) {
+                    (Some(&(_, end, _)), Some(members)) => (end, Resume::Feature, members),
+                    // Not one more complete feature: the window grows.
+                    _ => continue,
+                },
+                Err(e) => {
+                    let invalid = invalid(&e, self);
+                    let checked = text.len();
+                    let tail = Unchecked {
+                        bytes: self.buf[checked..].to_vec(),
+                        offset: self.offset + (checked - prefix) as u64,
+                        line: self.line + newlines(&self.buf[prefix..checked]),
+                    };
+                    let rest = rest(reader, Some(tail), self.hash);
+                    return Next::Last(empty(), self.finish(invalid, rest));
+                }
+            };
+            let valid = text.len();
+            let text = self.advance(at, valid, resume, members);
+            return Next::Window(Split { text, features });
+        }
+    }
+
+    /// The outcome once reading as text has stopped at `problem`: text after it that is not
+    /// UTF-8 is reported instead (a whole-file parse checks the text first), and a failure to
+    /// read the rest before either.
+    fn finish(
+        &mut self,
+        problem: (String, usize),
+        rest: io::Result<(Option<(String, usize)>, u64)>,
+    ) -> Result<Header, Failure> {
+        let (later, hash) = rest.map_err(Failure::Read)?;
+        self.hash = hash;
+        let (message, line) = later.unwrap_or(problem);
+        Err(Failure::Invalid { message, line })
     }
 }
 
@@ -174,23 +243,6 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, block: usize) -> io::Result<b
     };
     buf.truncate(filled);
     Ok(eof)
-}
-
-/// The outcome once reading as text has stopped at `problem`: text after it that is not
-/// UTF-8 is reported instead (a whole-file parse checks the text first), and a failure to
-/// read the rest before either.
-fn finish(
-    problem: (String, usize),
-    hash: u64,
-    rest: io::Result<(Option<(String, usize)>, u64)>,
-) -> (Result<Header, Failure>, u64) {
-    match rest {
-        Err(e) => (Err(Failure::Read(e)), hash),
-        Ok((later, hash)) => {
-            let (message, line) = later.unwrap_or(problem);
-            (Err(Failure::Invalid { message, line }), end_part(hash))
-        }
-    }
 }
 
 /// Text read but not yet checked to be UTF-8 (a sequence cut by the window's end), where it
@@ -304,6 +356,8 @@ impl Resume {
 /// The text not parsed yet, behind the prefix of its resume point.
 struct Pending {
     buf: Vec<u8>,
+    /// How much is read at a time.
+    block: usize,
     resume: Resume,
     /// Where the text after the prefix is in the file: byte offset, line, and the bytes
     /// before it on its line.
@@ -312,11 +366,14 @@ struct Pending {
     column: usize,
     /// The collection's members read before the resume point.
     members: Members,
+    /// The version hash with every byte read so far folded in.
+    hash: u64,
 }
 
 impl Pending {
-    /// Drops the text before `at` (parsed): the rest now resumes there.
-    fn advance(&mut self, at: usize, resume: Resume, members: Members) {
+    /// Moves on to `at` (the text before it is parsed): returns the window's text, up to
+    /// `valid` (the rest of it is a character cut by the window's end).
+    fn advance(&mut self, at: usize, valid: usize, resume: Resume, members: Members) -> String {
         let prefix = self.resume.prefix().len();
         let parsed = &self.buf[prefix..at];
         self.column = match parsed.iter().rposition(|&b| b == b'\n') {
@@ -325,9 +382,14 @@ impl Pending {
         };
         self.line += newlines(parsed);
         self.offset += parsed.len() as u64;
-        self.buf.splice(..at, resume.prefix().iter().copied());
+        let mut buf = Vec::with_capacity(resume.prefix().len() + self.buf.len() - at + self.block);
+        buf.extend_from_slice(resume.prefix());
+        buf.extend_from_slice(&self.buf[at..]);
+        let mut text = std::mem::replace(&mut self.buf, buf);
+        text.truncate(valid);
         self.resume = resume;
         self.members = members;
+        String::from_utf8(text).unwrap_or_default()
     }
 }
 
