@@ -3,21 +3,22 @@
 //! megabytes), while every problem is reported exactly as a whole-file parse would report it.
 //!
 //! The file is read in windows of [`WINDOW`] bytes. serde_json's fast in-memory parser reads
-//! each window, keeping every feature as borrowed raw text with the line it starts on; the
-//! features are handed over to be parsed on every core (and the window's bytes folded into the
-//! version hash beside them) before the next window is read. A window usually ends inside a
-//! feature: the parse then stops at the end of its text, and the next one resumes after the
-//! last complete feature. So that serde reads the rest in the state a whole-file parse would
-//! be in there, the rest is preceded by a few synthetic bytes (`{"":[0`, an object whose
-//! features array has had an element); line and column in serde's messages are mapped back to
-//! the file. Nothing is read twice but the unfinished feature at a window's end.
+//! each window (its bytes folded into the version hash as they are read), keeping every
+//! feature as borrowed raw text with the line it starts on; the features are handed over to
+//! be parsed on every core while the next window is read and split. A window usually ends
+//! inside a feature: the parse then stops at the end of its text, and the next one resumes
+//! after the last complete feature. So that serde reads the rest in the state a whole-file
+//! parse would be in there, the rest is preceded by a few synthetic bytes (`{"":[0`, an object
+//! whose features array has had an element); line and column in serde's messages are mapped
+//! back to the file. The file is read once; only the feature cut by a window's end is split twice.
 //!
 //! A file that is not UTF-8 anywhere is reported as such (with the line and the byte index of
 //! the first bad sequence), before any syntax error, as a whole-file parse that checks the text
 //! first would; the rest of the file is still read, so the data version covers every byte.
-//! Memory is bounded by the window plus the largest single feature, and by the members of the
-//! collection before its `features`, which are read again with each window until the first
-//! feature is complete (they are small in any GeoJSON file).
+//! Memory is bounded by two windows (one being parsed, one being read) plus the largest single
+//! feature, and by the members of the collection before its `features` or after its last
+//! feature, which are read again with each window until a feature, or the file, is complete
+//! (they are small in any GeoJSON file).
 
 use std::fmt;
 use std::io::{self, Read};
