@@ -10,7 +10,8 @@
 //! after the last complete feature. So that serde reads the rest in the state a whole-file
 //! parse would be in there, the rest is preceded by a few synthetic bytes (`{"":[0`, an object
 //! whose features array has had an element); line and column in serde's messages are mapped
-//! back to the file. The file is read once; only the feature cut by a window's end is split twice.
+//! back to the file. The file is read once; only the feature cut by a window's end is split
+//! twice.
 //!
 //! A file that is not UTF-8 anywhere is reported as such (with the line and the byte index of
 //! the first bad sequence), before any syntax error, as a whole-file parse that checks the text
