@@ -11,6 +11,7 @@
 //! A source is chosen by the extension of the layer's `file` in `manifest.toml`
 //! ([`for_layer`]).
 
+mod collection;
 mod geojson;
 mod seam;
 mod serde_stream;
