@@ -11,7 +11,7 @@
 //! - [`problem`], [`error`] — what can be wrong with the data, and why loading failed;
 //! - [`manifest`] — `manifest.toml`: which file holds each layer, CRS and field names;
 //! - [`source`] — the layer source seam: where each layer's features come from;
-//! - `read`, `scan`, `parse`, `decide`, `validate` — reading a folder;
+//! - `read`, `parse`, `decide`, `validate` — reading a folder;
 //! - [`crs`], [`cadastral`], [`properties`] — the validated types;
 //! - [`report`] — what `zagore check` prints; `progress` — what reading shows meanwhile.
 
@@ -29,7 +29,6 @@ mod progress;
 pub mod properties;
 mod read;
 pub mod report;
-mod scan;
 mod select;
 pub mod source;
 mod validate;

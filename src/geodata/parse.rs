@@ -4,7 +4,6 @@
 
 use geo::Geometry;
 use rayon::prelude::*;
-use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
 use super::cadastral::CadastralId;
@@ -14,7 +13,6 @@ use super::model::Location;
 use super::problem::Problems;
 use super::problem::{Problem, Severity};
 use super::properties::{Interner, LocalInterner, Properties};
-use super::scan::RawFeature;
 use super::validate;
 
 /// A feature whose identifier, properties and geometry have been read but not yet reprojected.
@@ -47,29 +45,26 @@ pub(super) fn label(at: Location, index: usize, id: Option<&str>) -> String {
     }
 }
 
-/// A feature's text is not even JSON: only a whole-file parse reports that as the user
-/// expects (the file's first syntax error).
-#[derive(Debug)]
-pub(super) struct NotJson;
-
-/// One feature's parse: the feature, or nothing (its problems say why), or not JSON at all.
-type Parsed = Result<Option<ParsedFeature>, NotJson>;
+/// One feature of a layer file, as raw JSON text (checked to be JSON).
+pub(super) struct RawFeature<'a> {
+    pub text: &'a str,
+    /// Line of the file where the feature starts.
+    pub line: usize,
+}
 
 /// Parses a window of a layer's features on every core, `first_index` being the first one's
 /// position in the file. Each feature's problems are kept with it and appended in file order
 /// afterwards, so the report reads exactly as a sequential read would write it.
-/// `json_checked` says whether the whole file is known to be JSON.
 pub(super) fn parse_window(
     kind: LayerKind,
     raw: &[RawFeature],
     first_index: usize,
     settings: &LayerManifest,
     interner: &Interner,
-    json_checked: bool,
     problems: &mut Problems,
-) -> Result<Vec<ParsedFeature>, NotJson> {
+) -> Vec<ParsedFeature> {
     let file_name = problems.file;
-    let mut outcomes: Vec<(Parsed, Vec<Problem>)> = Vec::new();
+    let mut outcomes: Vec<(Option<ParsedFeature>, Vec<Problem>)> = Vec::new();
     raw.par_iter()
         .enumerate()
         .with_min_len(1024)
@@ -82,30 +77,19 @@ pub(super) fn parse_window(
                     list: &mut list,
                 };
                 let index = first_index + i;
-                let parsed = parse_feature(
-                    kind,
-                    index,
-                    raw,
-                    settings,
-                    json_checked,
-                    interner,
-                    &mut sink,
-                );
+                let parsed = parse_feature(kind, index, raw, settings, interner, &mut sink);
                 (parsed, list)
             },
         )
         .collect_into_vec(&mut outcomes);
-    if outcomes.iter().any(|(parsed, _)| parsed.is_err()) {
-        return Err(NotJson);
-    }
     // In place: the outcomes' allocation becomes the parsed features'.
-    Ok(outcomes
+    outcomes
         .into_iter()
         .filter_map(|(parsed, mut list)| {
             problems.list.append(&mut list);
-            parsed.ok().flatten()
+            parsed
         })
-        .collect())
+        .collect()
 }
 
 fn parse_feature(
@@ -113,19 +97,13 @@ fn parse_feature(
     index: usize,
     raw: &RawFeature,
     settings: &LayerManifest,
-    json_checked: bool,
     interner: &mut LocalInterner,
     problems: &mut Problems,
-) -> Parsed {
+) -> Option<ParsedFeature> {
     let (line, raw) = (raw.line, raw.text);
     let feature: geojson::Feature = match serde_json::from_str(raw) {
         Ok(f) => f,
         Err(e) => {
-            let not_json =
-                e.is_syntax() || e.is_eof() || serde_json::from_str::<IgnoredAny>(raw).is_err();
-            if !json_checked && not_json {
-                return Err(NotJson);
-            }
             problems.push(
                 Severity::Error,
                 Some(line + e.line() - 1),
@@ -133,7 +111,7 @@ fn parse_feature(
                 None,
                 format!("not a GeoJSON Feature: {e}"),
             );
-            return Ok(None);
+            return None;
         }
     };
     let record = Record {
@@ -143,7 +121,7 @@ fn parse_feature(
         properties: feature.properties.unwrap_or_default(),
         geometry: feature.geometry.map(|g| g.value),
     };
-    Ok(build_feature(kind, record, settings, interner, problems))
+    build_feature(kind, record, settings, interner, problems)
 }
 
 /// One record of any layer source, as it was read: its position, its own identifier (if the

@@ -272,7 +272,7 @@ fn first_coord(windows: &[Vec<ParsedFeature>]) -> Option<geo::Coord<f64>> {
 
 #[cfg(test)]
 mod tests {
-    use super::source::{GeoJsonFile, Streamed};
+    use super::source::{GeoJsonFile, LayerSource};
     use super::*;
 
     /// What reading a plots file gives: the problems, the features' ids and lines, the hash.
@@ -315,35 +315,21 @@ mod tests {
         }
     }
 
-    fn streamed(file: &Path) -> Option<Read> {
+    fn read(file: &Path) -> Read {
         let mut problems = Vec::new();
         let mut sink = Problems {
             file: "plots.geojson",
             list: &mut problems,
         };
         let settings = LayerManifest::default();
-        match source(file, &settings).stream(1, &mut sink) {
-            Streamed::Done(Outcome::Read(records, hash)) => Some(outcome(records, problems, hash)),
-            Streamed::Done(Outcome::Unreadable(e)) => panic!("{e}"),
-            Streamed::Unusual => None,
-        }
-    }
-
-    fn whole(file: &Path) -> Read {
-        let mut problems = Vec::new();
-        let mut sink = Problems {
-            file: "plots.geojson",
-            list: &mut problems,
-        };
-        let settings = LayerManifest::default();
-        match source(file, &settings).strict(1, &mut sink) {
+        match source(file, &settings).read(1, &mut sink) {
             Outcome::Read(records, hash) => outcome(records, problems, hash),
             Outcome::Unreadable(e) => panic!("{e}"),
         }
     }
 
     #[test]
-    fn reading_in_pieces_reports_exactly_what_reading_whole_does() {
+    fn every_feature_and_problem_has_the_line_the_feature_starts_on_in_any_member_order() {
         let plot = |id: &str, e: f64| {
             format!(
                 r#"{{"type": "Feature", "properties": {{"cadastral_id": "{id}", "status": "sold"}},
@@ -372,13 +358,9 @@ mod tests {
                 "{{\"type\": \"FeatureCollection\", {crs},\n\"features\": [\n{}\n]}}\n",
                 features.join(",\n")
             ),
-            // The CRS after the features, and no CRS at all.
+            // The CRS after the features.
             format!(
                 "{{\"features\": [{}],\n {crs}, \"type\": \"FeatureCollection\"}}",
-                features.join(",")
-            ),
-            format!(
-                "{{\"type\": \"FeatureCollection\", \"features\": [{}]}}",
                 features.join(",")
             ),
             format!(
@@ -387,10 +369,40 @@ mod tests {
             ),
         ] {
             std::fs::write(&file, &text).unwrap();
-            let streamed = streamed(&file).expect("the scanner reads this file");
-            let whole = whole(&file);
-            assert_eq!(streamed, whole, "{text}");
-            assert!(!whole.0.is_empty());
+            let (problems, features, hash) = read(&file);
+            let line_of = |marker: &str| {
+                let at = text.find(marker).unwrap();
+                1 + text[..at].matches('\n').count()
+            };
+            assert_eq!(
+                hash,
+                hash_part(1, text.as_bytes()),
+                "every byte in the version"
+            );
+            if text.contains("\"Collection\"") {
+                assert_eq!(problems.len(), 1, "{problems:?}");
+                assert!(problems[0].message.contains("found type Collection"));
+                continue;
+            }
+            let good = ["27214.33.1", "27214.33.8"];
+            let expected: Vec<_> = good
+                .iter()
+                .map(|id| (id.to_string(), line_of(id)))
+                .collect();
+            assert_eq!(features, expected, "{text}");
+            let bad = [
+                "27214.33.x",
+                "27214.33.3",
+                "27214.33.4",
+                "Nope",
+                "27214.33.6",
+                "42,",
+            ];
+            // Parse problems come first, then those found later (the coordinates).
+            let mut lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+            lines.sort();
+            let expected: Vec<_> = bad.iter().map(|marker| Some(line_of(marker))).collect();
+            assert_eq!(lines, expected, "{problems:?}");
         }
     }
 }

@@ -11,6 +11,7 @@
 //! A source is chosen by the extension of the layer's `file` in `manifest.toml`
 //! ([`for_layer`]).
 
+mod collection;
 mod geojson;
 mod seam;
 mod serde_stream;
@@ -23,8 +24,6 @@ use super::manifest::LayerManifest;
 use super::model::LayerKind;
 
 pub(super) use self::geojson::GeoJsonFile;
-#[cfg(test)]
-pub(super) use self::geojson::Streamed;
 pub(super) use self::seam::{hash_part, LayerSource, Outcome, Records, VERSION_HASH_START};
 pub(super) use self::shapefile::ShapefileSource;
 
