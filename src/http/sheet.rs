@@ -15,9 +15,10 @@ use serde_json::{Map, Value};
 use super::api_doc::escape;
 use super::base_url::PublicBase;
 use super::{blocking, sheet_map, ApiError, ApiPath, AppState, QueryPairs};
-use crate::features::export::kml::STATUS_COLOURS;
 use crate::features::params::Params;
 use crate::geodata::CadastralId;
+use crate::register::Status;
+use crate::tiles::style::OTHER_STATUS_COLOUR;
 use crate::zone::Zone;
 
 pub fn routes() -> Router<AppState> {
@@ -351,10 +352,7 @@ fn page(zone: &Zone, base: &str, id: &CadastralId, lang: Lang) -> Result<String,
         if lang == Lang::En { "&lang=en" } else { "" }
     );
     let status = text_of(&card, "status", Lang::Bg);
-    let colour = STATUS_COLOURS
-        .iter()
-        .find(|(s, _)| *s == status)
-        .map_or("#cccccc", |(_, c)| c);
+    let colour = Status::colour_of(&status).unwrap_or(OTHER_STATUS_COLOUR);
     let text_colour = if status == "available" {
         "#ffffff"
     } else {

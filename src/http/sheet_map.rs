@@ -9,9 +9,10 @@
 use geo::{BoundingRect, Centroid, Geometry, LineString};
 
 use super::api_doc::escape;
-use crate::features::export::kml::STATUS_COLOURS;
 use crate::geodata::{Feature, LayerKind};
 use crate::index::BBox;
+use crate::register::Status;
+use crate::tiles::style::OTHER_STATUS_COLOUR;
 use crate::zone::Zone;
 
 /// The drawing's size in SVG units (the page shows it 180 mm wide).
@@ -71,10 +72,9 @@ impl Frame {
 
 fn status_colour(feature: &Feature) -> &'static str {
     let status = feature.properties.get("status").and_then(|v| v.as_str());
-    STATUS_COLOURS
-        .iter()
-        .find(|(s, _)| Some(*s) == status)
-        .map_or("#cccccc", |(_, c)| c)
+    status
+        .and_then(Status::colour_of)
+        .unwrap_or(OTHER_STATUS_COLOUR)
 }
 
 /// A round length for the scale bar: the largest 1, 2 or 5 × 10ⁿ m at most `max_m`.

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::layers::{road_min_zoom, EXTRA_MIN_ZOOM};
 use crate::geodata::{Layer, LayerKind};
+use crate::register::Status;
 use crate::zone::Zone;
 
 /// The colours the layers the manifest adds are drawn in, in turn (colour-blind safe, none a
@@ -107,13 +108,8 @@ pub fn add_extra_layers(style: &mut Value, extras: &[ExtraLayer]) {
         .collect();
 }
 
-/// Plot fill colours by `status` (shared with the web viewer's legend through the style).
-pub const STATUS_COLOURS: [(&str, &str); 4] = [
-    ("available", "#2e9e44"),
-    ("reserved", "#f0b400"),
-    ("pre-contracted", "#e8710a"),
-    ("sold", "#9a9a9a"),
-];
+/// The colour of a plot whose status is none of the register's (the style's fallback).
+pub const OTHER_STATUS_COLOUR: &str = "#cccccc";
 
 /// The extent of the bundled zone's plots, both stages (lon/lat, WGS84): the
 /// `/collections/plots` extent of `geodata/` (`tests/suite/viewer_style.rs` checks it).
@@ -154,12 +150,18 @@ pub fn style(base: &str) -> Value {
 /// The style, opening on `plots_extent` (lon/lat) as seen in a 1024 × 640 map.
 pub fn style_opening_on(base: &str, plots_extent: [f64; 4]) -> Value {
     let (center, zoom) = opening_view(plots_extent, 1024.0, 640.0);
+    // The one palette (`register::Status::colour`), in the register's order: the map draws
+    // it, and the viewer's legend and status filter read it from the metadata.
     let mut status_colour = vec![json!("match"), json!(["get", "status"])];
-    for (status, colour) in STATUS_COLOURS {
-        status_colour.push(json!(status));
-        status_colour.push(json!(colour));
+    for status in Status::ALL {
+        status_colour.push(json!(status.name()));
+        status_colour.push(json!(status.colour()));
     }
-    status_colour.push(json!("#cccccc"));
+    status_colour.push(json!(OTHER_STATUS_COLOUR));
+    let palette: Vec<Value> = Status::ALL
+        .iter()
+        .map(|s| json!({"status": s.name(), "colour": s.colour()}))
+        .collect();
     let minor = road_min_zoom(Some("local"));
     let primary = road_min_zoom(Some("primary"));
     json!({
@@ -167,7 +169,7 @@ pub fn style_opening_on(base: &str, plots_extent: [f64; 4]) -> Value {
         "name": "Industrial Zone Zagore",
         "center": center,
         "zoom": zoom,
-        "metadata": { "zagore:status-colours": STATUS_COLOURS.iter().map(|(s, c)| json!({"status": s, "colour": c})).collect::<Vec<_>>() },
+        "metadata": { "zagore:status-colours": palette },
         "sources": {
             "zagore": { "type": "vector", "url": format!("{base}/tiles.json") }
         },
@@ -258,5 +260,38 @@ mod tests {
         assert!((12.1..12.4).contains(&zoom), "{zoom}");
         // A small map would fit the zone below the plots' zoom: it stays at z12.
         assert_eq!(opening_view(ZONE_PLOTS_EXTENT, 200.0, 150.0).1, 12.0);
+    }
+
+    fn layer<'a>(style: &'a Value, id: &str) -> &'a Value {
+        style["layers"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["id"] == id))
+            .unwrap_or_else(|| panic!("no layer {id}"))
+    }
+
+    #[test]
+    fn plots_are_drawn_in_the_one_palette_and_the_metadata_lists_it_in_order() {
+        let style = style("http://x");
+        let listed: Vec<(String, String)> = style["metadata"]["zagore:status-colours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["status"].to_string(), e["colour"].to_string()))
+            .collect();
+        let palette: Vec<(String, String)> = Status::ALL
+            .iter()
+            .map(|s| (json!(s.name()).to_string(), json!(s.colour()).to_string()))
+            .collect();
+        assert_eq!(listed, palette);
+        let fill = &layer(&style, "zagore-plots-fill")["paint"]["fill-color"];
+        for status in Status::ALL {
+            let at = fill
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|v| v == status.name())
+                .unwrap();
+            assert_eq!(fill[at + 1], status.colour(), "{status:?}");
+        }
     }
 }
