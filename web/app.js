@@ -9,7 +9,7 @@ import { initial } from "./modules/url.js";
 import { addOverlays, createMap, enableHover } from "./modules/map.js";
 import { clearSelection, fetchPlot, initSelection, onSelect, rerenderCard, selectPlot, showError, showPlotById, syncUrl } from "./modules/selection.js";
 import { getJson } from "./modules/api.js";
-import { applyFilters, initFilters, matchingPlots, onFiltersChange, passesFilters, recordFilters } from "./modules/filters.js";
+import { applyFilters, initFilters, matchingPlots, onFiltersChange, passesFilters, recordFilters, refreshValueFilters } from "./modules/filters.js";
 import { loadPlots } from "./modules/plots.js";
 import { initList, markSelected, renderList } from "./modules/list.js";
 import { comparedIds, onCompareChange, renderCompare, setCompared, toggleCompare } from "./modules/compare.js";
@@ -17,6 +17,8 @@ import { renderDownloads } from "./modules/downloads.js";
 import { addMeasurePoint, initMeasure } from "./modules/measure.js";
 import { initSearch } from "./modules/search.js";
 import { renderLegend } from "./modules/legend.js";
+import { onRegisterChange } from "./modules/live.js";
+import { refreshValues } from "./modules/values.js";
 import { renderEmbed } from "./modules/embed.js";
 
 // The plot of a `?plot=` link is fetched first: the map opens on it.
@@ -26,9 +28,9 @@ const startPlot = initial.plot ? await fetchPlot(initial.plot).catch((err) => ((
 const map = await createMap("map", startPlot);
 state.map = map;
 initSelection(map);
-initFilters(map);
 // Every plot's card, for the filters, the list and the compare view.
 await loadPlots().catch((err) => showError(err));
+initFilters(map);
 initList({ choose: (id) => showPlotById(id, true), comparedIds, toggleCompare });
 onFiltersChange((matching) => {
   renderList(matching);
@@ -48,6 +50,7 @@ map.on("load", () => {
   enableHover(map, plotSource);
   recordFilters();
   applyFilters();
+  renderLegend();
   if (startPlot) selectPlot(startPlot);
   else if (startError) showError(startError, initial.plot);
   state.ready = true;
@@ -85,6 +88,13 @@ function applyLanguage() {
   applyFilters();
   syncUrl();
 }
+// A register edit may give the plots a status (or the data a stage) the page did not offer.
+onRegisterChange(async () => {
+  if (await refreshValues().catch(() => false)) {
+    refreshValueFilters();
+    renderLegend();
+  }
+});
 for (const b of document.querySelectorAll(".lang button")) b.addEventListener("click", () => setLang(b.dataset.lang));
 onLangChange(applyLanguage);
 applyLanguage();

@@ -192,10 +192,3 @@ export const TEXTS = {
   },
 };
 
-// Fallback status colours; the viewer takes the real ones from /style.json's metadata.
-export const STATUS_COLOURS = {
-  available: "#2e9e44",
-  reserved: "#f0b400",
-  "pre-contracted": "#e8710a",
-  sold: "#9a9a9a",
-};

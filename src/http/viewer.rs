@@ -36,7 +36,7 @@ const ASSETS: [(&str, &str); 4] = [
 ];
 
 /// The viewer's ES modules at `/map/assets/modules/…` (files of `web/modules/`).
-const MODULES: [&str; 23] = [
+const MODULES: [&str; 24] = [
     "api.js",
     "card.js",
     "colours.js",
@@ -60,6 +60,7 @@ const MODULES: [&str; 23] = [
     "staff_text.js",
     "state.js",
     "url.js",
+    "values.js",
 ];
 
 /// Where npm puts MapLibre GL JS's browser build inside the web folder.

@@ -4,6 +4,7 @@
 import * as maplibregl from "/map/vendor/maplibre-gl.mjs";
 import { getJson } from "./api.js";
 import { takeStyleColours } from "./colours.js";
+import { takeTileJson } from "./values.js";
 import { initial } from "./url.js";
 import { state } from "./state.js";
 
@@ -30,8 +31,10 @@ async function zoneBounds() {
 
 /// The map in `container`, opening on `startPlot` (a plot feature) when the link has no view.
 export async function createMap(container, startPlot) {
-  const [config, style] = await Promise.all([getJson("/map/config.json").catch(() => ({})), getJson("/style.json")]);
+  const [config, style, tilejson] = await Promise.all([
+    getJson("/map/config.json").catch(() => ({})), getJson("/style.json"), getJson("/tiles.json").catch(() => null)]);
   takeStyleColours(style);
+  takeTileJson(tilejson);
   if (config.base_map && Array.isArray(config.base_map.tiles)) {
     // An optional raster base map for deployments with internet, drawn just above the background.
     style.sources["zagore-basemap"] = { type: "raster", tiles: config.base_map.tiles, tileSize: 256, attribution: config.base_map.attribution || "" };
@@ -106,3 +109,4 @@ export function flyToFeature(map, feature) {
   const bounds = boundsOf(feature.geometry);
   if (bounds) map.fitBounds(bounds, { padding: 60, maxZoom: 17, duration: 800 });
 }
+

@@ -22,12 +22,14 @@ export const PHONE = { width: 390, height: 844 };
 
 /// Starts `zagore serve` on a free port; resolves to { base, stop }. The server has a fresh
 /// sales register of its own (imported from the data's plots) unless ZAGORE_REGISTER names one.
-export async function startServer(dataDir = "geodata") {
-  const own = process.env.ZAGORE_REGISTER ? null : mkdtempSync(path.join(os.tmpdir(), "zagore-register-"));
-  const register = process.env.ZAGORE_REGISTER || path.join(own, "register.sqlite");
+/// `register`, when given, is the register file to use instead.
+export async function startServer(dataDir = "geodata", { register: registerFile } = {}) {
+  const own = mkdtempSync(path.join(os.tmpdir(), "zagore-server-"));
+  const register = registerFile || process.env.ZAGORE_REGISTER || path.join(own, "register.sqlite");
+  const env = { ...process.env, RUST_LOG: "zagore=info", ZAGORE_REGISTER: register };
   const server = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--data", dataDir], {
     cwd: root,
-    env: { ...process.env, RUST_LOG: "zagore=info", ZAGORE_REGISTER: register },
+    env,
     stdio: ["ignore", "ignore", "pipe"],
   });
   const base = await new Promise((resolve, reject) => {
@@ -45,7 +47,7 @@ export async function startServer(dataDir = "geodata") {
   });
   const stop = () => {
     server.kill("SIGTERM");
-    if (own) server.once("exit", () => rmSync(own, { recursive: true, force: true }));
+    server.once("exit", () => rmSync(own, { recursive: true, force: true }));
   };
   return { base, stop };
 }
