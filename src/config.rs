@@ -14,6 +14,7 @@
 //! web_dir = "/srv/zagore/web"
 //! base_map_tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 //! base_map_attribution = "© OpenStreetMap contributors"
+//! cadastre_url = "https://kais.cadastre.bg/bg/Map?cadnum={id}"
 //! admin_token = "a long random string"
 //! register = "/var/lib/zagore/register.sqlite"
 //! watch = true
@@ -28,6 +29,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+/// The cadastre agency's (АГКК) public map, КАИС, where anyone can look a plot up by its
+/// identifier: where a card's "official record" link goes unless `cadastre_url` says
+/// otherwise.
+pub const DEFAULT_CADASTRE_URL: &str = "https://kais.cadastre.bg/bg/Map?cadnum={id}";
 
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
@@ -61,6 +67,10 @@ pub struct Config {
     pub base_map_tiles: Option<String>,
     /// Attribution shown for the base map.
     pub base_map_attribution: Option<String>,
+    /// The link from a plot's card to its official record: a URL pattern where `{id}` stands
+    /// for the plot's cadastral identifier (URL-encoded); default [`DEFAULT_CADASTRE_URL`],
+    /// the cadastre agency's public map; an empty string in the file turns the link off.
+    pub cadastre_url: Option<String>,
     /// Bearer token for `/admin/…`; without one the admin endpoints are disabled.
     pub admin_token: Option<String>,
     /// The sales register's SQLite file (default `<data>/register.sqlite`).
@@ -97,6 +107,7 @@ impl Default for Config {
             web_dir: PathBuf::from("web"),
             base_map_tiles: None,
             base_map_attribution: None,
+            cadastre_url: Some(DEFAULT_CADASTRE_URL.to_string()),
             admin_token: None,
             register: None,
             watch: true,
@@ -125,6 +136,7 @@ pub struct FileConfig {
     pub web_dir: Option<PathBuf>,
     pub base_map_tiles: Option<String>,
     pub base_map_attribution: Option<String>,
+    pub cadastre_url: Option<String>,
     pub admin_token: Option<String>,
     pub register: Option<PathBuf>,
     pub watch: Option<bool>,
@@ -181,6 +193,9 @@ impl Config {
         self.web_dir = file.web_dir.unwrap_or(self.web_dir);
         self.base_map_tiles = file.base_map_tiles.or(self.base_map_tiles);
         self.base_map_attribution = file.base_map_attribution.or(self.base_map_attribution);
+        if let Some(url) = file.cadastre_url {
+            self.cadastre_url = (!url.trim().is_empty()).then_some(url);
+        }
         self.admin_token = file.admin_token.or(self.admin_token);
         self.register = file.register.or(self.register);
         self.watch = file.watch.unwrap_or(self.watch);
@@ -236,6 +251,7 @@ impl Config {
         for (setting, url) in [
             ("public_url", &self.public_url),
             ("base_map_tiles", &self.base_map_tiles),
+            ("cadastre_url", &self.cadastre_url),
         ] {
             if let Some(url) = url {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -312,6 +328,32 @@ mod tests {
             err.contains("listen_port") && err.contains("zagore.toml"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_cadastre_link_defaults_to_the_agency_map_and_an_empty_value_turns_it_off() {
+        assert_eq!(
+            Config::default().cadastre_url.as_deref(),
+            Some(DEFAULT_CADASTRE_URL)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zagore.toml");
+        std::fs::write(&path, "cadastre_url = \"\"\n").unwrap();
+        let off = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert_eq!(off.validate().unwrap().cadastre_url, None);
+        std::fs::write(&path, "cadastre_url = \"https://x.example/p/{id}\"\n").unwrap();
+        let own = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert_eq!(
+            own.validate().unwrap().cadastre_url.as_deref(),
+            Some("https://x.example/p/{id}")
+        );
+        std::fs::write(&path, "cadastre_url = \"javascript:alert({id})\"\n").unwrap();
+        let bad = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("cadastre_url"));
     }
 
     #[test]

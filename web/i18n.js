@@ -94,6 +94,8 @@ export const TEXTS = {
     "sheet": "Лист за печат (A4)",
     "plot_downloads": "Този имот",
     "hidden_plot": "Имотът {id} е скрит от филтрите.",
+    "cadastre_link": "в кадастралната карта (КАИС)",
+    "new_tab": "отваря се в нов раздел",
   },
   en: {
     title: "Industrial Zone Zagore",
@@ -189,6 +191,8 @@ export const TEXTS = {
     "sheet": "Printable sheet (A4)",
     "plot_downloads": "This plot",
     "hidden_plot": "Plot {id} is hidden by the filters.",
+    "cadastre_link": "on the cadastral map (KAIS)",
+    "new_tab": "opens in a new tab",
   },
 };
 

@@ -1,7 +1,7 @@
 //! The web map viewer: the page at `/map` (and at `/` for browsers, see `features`), its
 //! own scripts and styles from `web/`, MapLibre GL JS from the npm package installed in
 //! `web/node_modules`, and `/map/config.json` with the deployment's options (the optional
-//! base map).
+//! base map, the pattern of the card's link to the cadastre agency's map).
 //!
 //! Only named files are served: the viewer's own from fixed allow-lists, MapLibre's by a
 //! plain file name in its `dist` folder (no folders, no dot files, no `..`). Every file
@@ -263,7 +263,7 @@ async fn viewer_config(State(state): State<AppState>) -> Json<serde_json::Value>
             "attribution": config.base_map_attribution.clone().unwrap_or_default(),
         })
     });
-    Json(json!({ "base_map": base_map }))
+    Json(json!({ "base_map": base_map, "cadastre_url": config.cadastre_url }))
 }
 
 #[cfg(test)]

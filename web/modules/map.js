@@ -35,6 +35,7 @@ export async function createMap(container, startPlot) {
     getJson("/map/config.json").catch(() => ({})), getJson("/style.json"), getJson("/tiles.json").catch(() => null)]);
   takeStyleColours(style);
   takeTileJson(tilejson);
+  state.config = config;
   if (config.base_map && Array.isArray(config.base_map.tiles)) {
     // An optional raster base map for deployments with internet, drawn just above the background.
     style.sources["zagore-basemap"] = { type: "raster", tiles: config.base_map.tiles, tileSize: 256, attribution: config.base_map.attribution || "" };
