@@ -17,6 +17,7 @@ import { renderDownloads } from "./modules/downloads.js";
 import { addMeasurePoint, initMeasure } from "./modules/measure.js";
 import { initSearch } from "./modules/search.js";
 import { renderLegend } from "./modules/legend.js";
+import { localiseLabels } from "./modules/labels.js";
 import { onRegisterChange } from "./modules/live.js";
 import { refreshValues } from "./modules/values.js";
 import { renderEmbed } from "./modules/embed.js";
@@ -51,6 +52,7 @@ map.on("load", () => {
   recordFilters();
   applyFilters();
   renderLegend();
+  localiseLabels(map, currentLang());
   if (startPlot) selectPlot(startPlot);
   else if (startError) showError(startError, initial.plot);
   state.ready = true;
@@ -80,6 +82,7 @@ function applyLanguage() {
   $("#measure-toggle").textContent = t(state.measuring ? "measure_stop" : "measure_start");
   document.title = t("title");
   renderLegend();
+  if (state.ready) localiseLabels(state.map, lang);
   rerenderCard();
   renderList(matchingPlots());
   markSelected(state.selected);

@@ -36,7 +36,7 @@ const ASSETS: [(&str, &str); 4] = [
 ];
 
 /// The viewer's ES modules at `/map/assets/modules/…` (files of `web/modules/`).
-const MODULES: [&str; 24] = [
+const MODULES: [&str; 25] = [
     "api.js",
     "card.js",
     "colours.js",
@@ -46,6 +46,7 @@ const MODULES: [&str; 24] = [
     "edit.js",
     "embed.js",
     "filters.js",
+    "labels.js",
     "legend.js",
     "list.js",
     "live.js",

@@ -1,6 +1,8 @@
 //! The MapLibre style (`/style.json`): the zone drawn from its own tiles and glyphs alone, no
 //! base map and no internet: plots coloured by status with their cadastral id and УПИ, the
-//! stage outlines, roads by class, the railway and the points of interest.
+//! stage outlines, roads by class, the railway, the points of interest, and the names of
+//! the places around (town, quarter, village, the stages) so a visitor sees where the zone
+//! is. Labels are in Bulgarian (`name`); the viewer switches them to `name_en` in English.
 //!
 //! Every layer id starts with `zagore-`, so the layers can be added to another site's map
 //! (the viewer's embed snippet) without clashing with its own `background`, `rail` or `poi`.
@@ -139,6 +141,9 @@ pub fn opening_view(extent: [f64; 4], width: f64, height: f64) -> ([f64; 2], f64
     ([(west + east) / 2.0, centre_lat], zoom)
 }
 
+/// The points of interest that name a place (`kind`), drawn as a label without a marker.
+pub const PLACE_KINDS: [&str; 4] = ["town", "village", "quarter", "stage"];
+
 const REGULAR: &str = "Noto Sans Regular";
 const BOLD: &str = "Noto Sans Bold";
 
@@ -162,6 +167,7 @@ pub fn style_opening_on(base: &str, plots_extent: [f64; 4]) -> Value {
         .iter()
         .map(|s| json!({"status": s.name(), "colour": s.colour()}))
         .collect();
+    let not_a_place = json!(["match", ["get", "kind"], PLACE_KINDS, false, true]);
     let minor = road_min_zoom(Some("local"));
     let primary = road_min_zoom(Some("primary"));
     json!({
@@ -206,12 +212,27 @@ pub fn style_opening_on(base: &str, plots_extent: [f64; 4]) -> Value {
                           "text-font": [BOLD], "text-size": 11 },
               "paint": { "text-color": "#7a2a0a", "text-halo-color": "#ffffff", "text-halo-width": 1.5 } },
             { "id": "zagore-poi", "type": "circle", "source": "zagore", "source-layer": "poi",
+              "filter": not_a_place.clone(),
               "paint": { "circle-radius": 5, "circle-color": "#1f5fa8",
                          "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
             { "id": "zagore-poi-label", "type": "symbol", "source": "zagore", "source-layer": "poi",
+              "filter": not_a_place,
               "layout": { "text-field": ["get", "name"], "text-font": [REGULAR], "text-size": 12,
                           "text-offset": [0, 1.2], "text-anchor": "top" },
               "paint": { "text-color": "#1f3f6a", "text-halo-color": "#ffffff", "text-halo-width": 1.5 } },
+            { "id": "zagore-place-label", "type": "symbol", "source": "zagore", "source-layer": "poi",
+              "filter": ["match", ["get", "kind"], PLACE_KINDS, true, false],
+              "layout": { "text-field": ["get", "name"],
+                          "text-font": ["match", ["get", "kind"], ["town", "stage"], ["literal", [BOLD]], ["literal", [REGULAR]]],
+                          "text-size": ["match", ["get", "kind"], "town", 16, "stage", 14, 12],
+                          "text-max-width": 10,
+                          // Zora and Stage 1 are a kilometre apart: at the opening zoom
+                          // one of them moves aside rather than being left out.
+                          "text-variable-anchor": ["center", "top", "bottom", "left", "right"],
+                          "text-radial-offset": 0.6,
+                          "symbol-sort-key": ["match", ["get", "kind"], "town", 0, "stage", 1, 2] },
+              "paint": { "text-color": ["match", ["get", "kind"], "stage", "#3d2f7a", "#2b2b2b"],
+                         "text-halo-color": "#ffffff", "text-halo-width": 2 } },
             { "id": "zagore-plot-labels", "type": "symbol", "source": "zagore", "source-layer": "plot_labels",
               "layout": {
                   "text-field": ["format",
@@ -293,5 +314,25 @@ mod tests {
                 .unwrap();
             assert_eq!(fill[at + 1], status.colour(), "{status:?}");
         }
+    }
+
+    #[test]
+    fn places_are_labels_without_markers_and_other_points_keep_theirs() {
+        let style = style("http://x");
+        let places = layer(&style, "zagore-place-label");
+        assert_eq!(places["source-layer"], "poi");
+        assert_eq!(
+            places["filter"],
+            json!(["match", ["get", "kind"], PLACE_KINDS, true, false])
+        );
+        for id in ["zagore-poi", "zagore-poi-label"] {
+            assert_eq!(
+                layer(&style, id)["filter"],
+                json!(["match", ["get", "kind"], PLACE_KINDS, false, true]),
+                "{id}"
+            );
+        }
+        // Labels read `name`, which the viewer switches to `name_en` in English.
+        assert_eq!(places["layout"]["text-field"], json!(["get", "name"]));
     }
 }
