@@ -6,7 +6,7 @@ import { $ } from "./modules/dom.js";
 import { state } from "./modules/state.js";
 import { currentLang, onLangChange, setLang, t } from "./modules/locale.js";
 import { initial } from "./modules/url.js";
-import { addOverlays, createMap, enableHover } from "./modules/map.js";
+import { addOverlays, createMap, enableHover, enableKeyboardChoice } from "./modules/map.js";
 import { clearSelection, fetchPlot, initSelection, onSelect, rerenderCard, selectPlot, showError, showPlotById, syncUrl } from "./modules/selection.js";
 import { getJson } from "./modules/api.js";
 import { applyFilters, initFilters, matchingPlots, onFiltersChange, passesFilters, recordFilters, refreshValueFilters } from "./modules/filters.js";
@@ -58,10 +58,12 @@ map.on("load", () => {
   state.ready = true;
 });
 
-map.on("click", async (e) => {
-  if (state.measuring) return addMeasurePoint(e.lngLat);
+/// What a click (or Enter on the focused map) at `lngLat` does: a measure point, the card of
+/// the plot there, or words saying there is none or that the filters hide it.
+async function chooseAt(lngLat) {
+  if (state.measuring) return addMeasurePoint(lngLat);
   try {
-    const fc = await getJson(`/plots/at?lon=${e.lngLat.lng}&lat=${e.lngLat.lat}`);
+    const fc = await getJson(`/plots/at?lon=${lngLat.lng}&lat=${lngLat.lat}`);
     // A plot the filters hide is not there for the user: don't open its card.
     const shown = (fc.features || []).filter((f) => passesFilters(f));
     if (shown.length) selectPlot(shown[0]);
@@ -70,7 +72,9 @@ map.on("click", async (e) => {
   } catch (err) {
     showError(err);
   }
-});
+}
+map.on("click", (e) => chooseAt(e.lngLat));
+enableKeyboardChoice(map, chooseAt);
 
 function applyLanguage() {
   const lang = currentLang();

@@ -95,6 +95,7 @@ export const TEXTS = {
     "plot_downloads": "Този имот",
     "hidden_plot": "Имотът {id} е скрит от филтрите.",
     "cadastre_link": "в кадастралната карта (КАИС)",
+    "map_keys": "Стрелките местят картата, + и − я приближават и отдалечават, Enter избира имота под кръстчето в средата.",
     "new_tab": "отваря се в нов раздел",
   },
   en: {
@@ -192,6 +193,7 @@ export const TEXTS = {
     "plot_downloads": "This plot",
     "hidden_plot": "Plot {id} is hidden by the filters.",
     "cadastre_link": "on the cadastral map (KAIS)",
+    "map_keys": "Arrow keys move the map, + and − zoom, Enter chooses the plot under the cross in the middle.",
     "new_tab": "opens in a new tab",
   },
 };

@@ -111,3 +111,16 @@ export function flyToFeature(map, feature) {
   if (bounds) map.fitBounds(bounds, { padding: 60, maxZoom: 17, duration: 800 });
 }
 
+/// Choosing a plot without a mouse: the map (a tab stop; MapLibre's arrow keys move it, + and
+/// − zoom) shows a cross at its centre while it has the keyboard's focus, and Enter or Space
+/// chooses what is under the cross, as a click there would.
+export function enableKeyboardChoice(map, choose) {
+  const canvas = map.getCanvas();
+  canvas.setAttribute("aria-describedby", "map-keys");
+  map.getContainer().append(Object.assign(document.createElement("div"), { className: "map-cross" }));
+  canvas.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" && e.key !== " ") return;
+    e.preventDefault();
+    choose(map.getCenter());
+  });
+}

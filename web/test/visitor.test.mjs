@@ -1,10 +1,11 @@
-// A visitor from abroad (issue 16): the places around the zone are named on the map, and
-// roads, points of interest and places read in the chosen language.
+// A visitor from abroad and the keyboard (issue 16): the places around the zone are named on
+// the map, and roads, points of interest and places read in the chosen language; clicking a
+// plot the filters hide says so; a plot can be chosen on the map with the keyboard alone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { artifacts, launchBrowser, openMap, startServer, waitIdle } from "../testing/harness.mjs";
+import { DESKTOP, artifacts, clickLonLat, launchBrowser, openMap, plotItem, startServer, waitIdle } from "../testing/harness.mjs";
 
 let server;
 let browser;
@@ -72,5 +73,53 @@ test("town, quarter, village and stage names are on the map, and every label fol
   }
   assert.deepEqual(problems.console, []);
   assert.deepEqual(problems.failed, []);
+  await page.close();
+});
+
+test("clicking a plot the filters hide says so, and opens no card", async () => {
+  const id = "68850.520.101";
+  const item = await plotItem(server.base, id);
+  assert.equal(item.properties.status, "sold", "the fixture");
+  const { page, problems } = await openMap(browser, server.base, `/map?lang=en&status=available,reserved,pre-contracted`);
+  const inside = [item.properties.inside_lon, item.properties.inside_lat];
+  await page.evaluate((c) => window.zagore.map.jumpTo({ center: c, zoom: 16 }), inside);
+  await waitIdle(page);
+  await clickLonLat(page, inside);
+  await page.waitForFunction(() => /hidden by the filters/.test(document.querySelector("#card").textContent));
+  assert.equal((await page.textContent("#card")).trim(), `Plot ${id} is hidden by the filters.`);
+  assert.equal(await page.$("#card-id"), null, "no card");
+  assert.deepEqual(problems.console, []);
+  await page.close();
+});
+
+test("a plot is chosen on the map with the keyboard alone: Tab to the map, arrows move it, Enter chooses under the cross", async () => {
+  const id = "27214.33.1";
+  const item = await plotItem(server.base, id);
+  const { page, problems } = await openMap(browser, server.base, "/map?lang=en", DESKTOP);
+  // The visitor has moved the map so that the plot is under the middle (as the arrows do).
+  await page.evaluate((c) => window.zagore.map.jumpTo({ center: c, zoom: 16 }), [item.properties.inside_lon, item.properties.inside_lat]);
+  await waitIdle(page);
+  await page.evaluate(() => document.activeElement?.blur());
+  let focused = "";
+  for (let i = 0; i < 6 && !focused.includes("maplibregl-canvas"); i++) {
+    await page.keyboard.press("Tab");
+    focused = await page.evaluate(() => document.activeElement.className);
+  }
+  assert.match(focused, /maplibregl-canvas/, "the map is a tab stop");
+  assert.ok(await page.locator(".map-cross").isVisible(), "a cross marks the middle while the map has the focus");
+  const keys = await page.evaluate(() => document.getElementById(document.activeElement.getAttribute("aria-describedby"))?.textContent);
+  assert.match(keys, /Enter chooses/);
+  // The arrows move the map, and back.
+  const before = await page.evaluate(() => window.zagore.map.getCenter().toArray());
+  await page.keyboard.press("ArrowRight");
+  await waitIdle(page);
+  const moved = await page.evaluate(() => window.zagore.map.getCenter().toArray());
+  assert.ok(moved[0] > before[0], `the map moved east: ${before} → ${moved}`);
+  await page.keyboard.press("ArrowLeft");
+  await waitIdle(page);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector("#card-id")?.textContent.length > 0);
+  assert.equal(await page.textContent("#card-id"), id);
+  assert.deepEqual(problems.console, []);
   await page.close();
 });
