@@ -42,7 +42,9 @@ export async function createMap(container, startPlot) {
     const at = style.layers.findIndex((l) => l.type !== "background");
     style.layers.splice(at < 0 ? 0 : at, 0, { id: "zagore-basemap", type: "raster", source: "zagore-basemap" });
   }
-  const options = { container, style, hash: "map", attributionControl: { compact: true } };
+  // The drawing buffer is kept so that printing the page prints the map, not a blank canvas.
+  const options = { container, style, hash: "map", attributionControl: { compact: true },
+    canvasContextAttributes: { preserveDrawingBuffer: true } };
   if (!initial.hasView) {
     // Else the style's own centre and zoom (the zone) apply.
     const bounds = startPlot ? boundsOf(startPlot.geometry) : await zoneBounds();
@@ -53,7 +55,49 @@ export async function createMap(container, startPlot) {
   map.addControl(new maplibregl.NavigationControl(), "top-left");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   map.on("error", (e) => state.errors.push(String(e.error?.message || e.error || e)));
+  collapseAttributionOnPhone(map);
+  followPrinting(map);
   return map;
+}
+
+/// Printing: the legend open, and the map redrawn at the paper's size showing what the screen
+/// showed (the paper is wider and lower than the screen's map: the same zoom would cut off
+/// the stages); the screen's view again afterwards. Chromium tells a print (and print
+/// emulation) through the `print` media query, other browsers through `beforeprint`.
+function followPrinting(map) {
+  let screenView = null;
+  const layout = (printing) => {
+    if (printing && !screenView) {
+      screenView = { bounds: map.getBounds(), center: map.getCenter(), zoom: map.getZoom() };
+      document.querySelector("#legend")?.setAttribute("open", "");
+      map.resize();
+      map.fitBounds(screenView.bounds, { duration: 0 });
+      if (map.getZoom() < PLOTS_MIN_ZOOM) map.setZoom(PLOTS_MIN_ZOOM);
+    } else if (!printing && screenView) {
+      map.resize();
+      map.jumpTo({ center: screenView.center, zoom: screenView.zoom });
+      screenView = null;
+    }
+  };
+  matchMedia("print").addEventListener("change", (e) => layout(e.matches));
+  addEventListener("beforeprint", () => layout(true));
+  addEventListener("afterprint", () => layout(false));
+}
+
+/// On a phone the attribution stays collapsed behind its (i) button until the visitor opens
+/// it: MapLibre opens it whenever the attribution is first filled in (once the sources have
+/// loaded), so each of those openings is undone until the first tap on the control.
+function collapseAttributionOnPhone(map) {
+  const attribution = map.getContainer().querySelector(".maplibregl-ctrl-attrib");
+  if (!attribution || !matchMedia("(max-width: 720px)").matches) return;
+  const collapse = () => attribution.classList.remove("maplibregl-compact-show");
+  const watcher = new MutationObserver(() => {
+    if (attribution.classList.contains("maplibregl-compact-show")) collapse();
+  });
+  watcher.observe(attribution, { attributes: true, attributeFilter: ["class"] });
+  // Capturing: before MapLibre's own listener opens it.
+  attribution.addEventListener("click", () => watcher.disconnect(), { capture: true, once: true });
+  collapse();
 }
 
 /// The style's layers drawn from the plots (what the filters apply to).

@@ -1,11 +1,15 @@
-// A visitor from abroad and the keyboard (issue 16): the places around the zone are named on
-// the map, and roads, points of interest and places read in the chosen language; clicking a
-// plot the filters hide says so; a plot can be chosen on the map with the keyboard alone.
+// A visitor from abroad, a phone, paper and the keyboard (issue 16): the places around the
+// zone are named on the map, and roads, points of interest and places read in the chosen
+// language; on a phone every touch target is at least 44 px and the attribution starts
+// collapsed; printing gives the map and its legend, not the panels; clicking a plot the
+// filters hide says so; a plot can be chosen on the map with the keyboard alone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { DESKTOP, artifacts, clickLonLat, launchBrowser, openMap, plotItem, startServer, waitIdle } from "../testing/harness.mjs";
+import { DESKTOP, PHONE, artifacts, clickLonLat, launchBrowser, openMap, plotItem, renderedPlots, startServer, waitIdle } from "../testing/harness.mjs";
 
 let server;
 let browser;
@@ -73,6 +77,89 @@ test("town, quarter, village and stage names are on the map, and every label fol
   }
   assert.deepEqual(problems.console, []);
   assert.deepEqual(problems.failed, []);
+  await page.close();
+});
+
+/// Every visible control of the page a finger can tap, with its size: buttons, links, form
+/// fields (a checkbox by its label), the panel's summaries and the map's controls. Text
+/// links inside the attribution's sentence are not targets of their own.
+function touchTargets(page) {
+  return page.evaluate(() => {
+    const seen = [];
+    for (const node of document.querySelectorAll("button, a[href], input, select, summary, .maplibregl-ctrl-attrib-button")) {
+      if (node.closest(".maplibregl-ctrl-attrib-inner") || node.closest(".visually-hidden")) continue;
+      const target = node.matches("input[type=checkbox]") && node.closest("label") ? node.closest("label") : node;
+      const box = target.getBoundingClientRect();
+      const style = getComputedStyle(target);
+      if (box.width === 0 || box.height === 0 || style.visibility === "hidden") continue;
+      if (node.matches(".skip-link") && document.activeElement !== node) continue;
+      seen.push({ what: `${node.tagName.toLowerCase()}${node.id ? "#" + node.id : ""}.${node.className || ""} “${(target.textContent || node.getAttribute("aria-label") || "").trim().slice(0, 30)}”`,
+        width: Math.round(box.width), height: Math.round(box.height) });
+    }
+    return seen;
+  });
+}
+
+test("on a phone every touch target is at least 44 × 44 px and the attribution starts collapsed", async () => {
+  const id = "27214.33.1";
+  const { page, problems } = await openMap(browser, server.base, `/map?lang=en&plot=${id}`, PHONE);
+  await page.waitForFunction(() => document.querySelector("#card-cadastre"));
+  for (const summary of ["#downloads summary", "#measure summary", "#embed summary"]) await page.click(summary);
+  const targets = await touchTargets(page);
+  // The language buttons, search, the card's links, filters, list rows, the panels' buttons
+  // and the map's controls: many dozens.
+  assert.ok(targets.length > 40, `only ${targets.length} targets found`);
+  const small = targets.filter((t) => t.width < 44 || t.height < 44);
+  assert.deepEqual(small, [], "touch targets under 44 px");
+  // The attribution: only its (i) button until it is tapped.
+  const inner = page.locator(".maplibregl-ctrl-attrib-inner");
+  assert.equal(await inner.isVisible(), false, "the attribution text is collapsed");
+  await page.click(".maplibregl-ctrl-attrib-button");
+  await inner.waitFor({ state: "visible" });
+  assert.match(await inner.textContent(), /Industrial Zone Zagore/);
+  assert.deepEqual(problems.console, []);
+  await page.close();
+});
+
+test("printing the map page prints the map and its legend, not the panels, on one page", async () => {
+  const { page, problems } = await openMap(browser, server.base, "/map?lang=en");
+  const onScreen = await renderedPlots(page);
+  await page.emulateMedia({ media: "print" });
+  await page.waitForFunction(() => window.zagore.map.getCanvas().width === document.querySelector("#map").clientWidth * devicePixelRatio);
+  await waitIdle(page);
+  // The paper shows what the screen showed: both stages' plots, of every status (at this
+  // zoom the tiles carry only stage and status).
+  const kinds = (plots) => [...new Set(plots.map((p) => `stage ${p.stage} ${p.status}`))].sort();
+  assert.deepEqual(kinds(onScreen).filter((k) => k.startsWith("stage 1")).length > 0 && kinds(onScreen).some((k) => k.startsWith("stage 2")), true, "the fixture: both stages on screen");
+  assert.deepEqual(kinds(await renderedPlots(page)), kinds(onScreen));
+  for (const hidden of ["#search", "#card", "#filters", "#list", "#downloads", "#measure", "#embed", ".lang", ".maplibregl-ctrl-top-left"]) {
+    assert.equal(await page.locator(hidden).first().isVisible(), false, `${hidden} is printed`);
+  }
+  const map = await page.locator("#map").boundingBox();
+  // 185 × 205 mm at 96 px to the inch: most of an A4 page inside 10 mm margins.
+  assert.ok(map.width >= 690 && map.height >= 770, `the map fills the page: ${JSON.stringify(map)}`);
+  const legend = await page.$$eval("#legend-items li", (items) => items.filter((li) => li.getBoundingClientRect().height > 0).map((li) => li.textContent.trim()));
+  for (const status of ["available", "reserved", "pre-contracted", "sold", "Motorway"]) assert.ok(legend.includes(status), `${status} in ${legend}`);
+  // The PDF Chromium prints: one page, with the legend's words on it.
+  const dir = mkdtempSync(path.join(os.tmpdir(), "zagore-print-"));
+  try {
+    const pdf = path.join(dir, "map.pdf");
+    writeFileSync(pdf, await page.pdf({ preferCSSPageSize: true, printBackground: true }));
+    const info = execFileSync("pdfinfo", [pdf], { encoding: "utf8" });
+    assert.match(info, /^Pages:\s+1$/m, info);
+    const text = execFileSync("pdftotext", [pdf, "-"], { encoding: "utf8" });
+    assert.match(text, /pre-contracted/);
+    assert.doesNotMatch(text, /Find a plot|Filters|Embed/, "a panel was printed");
+    // What the paper looks like, for docs/viewer.md.
+    execFileSync("pdftoppm", ["-png", "-r", "60", "-singlefile", pdf, path.join(artifacts, "viewer-print")]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // Back on screen, the screen's view again.
+  await page.emulateMedia({ media: "screen" });
+  await waitIdle(page);
+  assert.deepEqual(kinds(await renderedPlots(page)), kinds(onScreen));
+  assert.deepEqual(problems.console, []);
   await page.close();
 });
 
