@@ -14,6 +14,8 @@
 //! web_dir = "/srv/zagore/web"
 //! base_map_tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 //! base_map_attribution = "© OpenStreetMap contributors"
+//! # or a vector base map: a MapLibre style's URL
+//! # base_map_style = "https://tiles.openfreemap.org/styles/positron"
 //! cadastre_url = "https://kais.cadastre.bg/bg/Map?cadnum={id}"
 //! admin_token = "a long random string"
 //! register = "/var/lib/zagore/register.sqlite"
@@ -65,6 +67,9 @@ pub struct Config {
     /// (e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`); off by default, since the
     /// zone layer is readable on its own and many deployments have no internet.
     pub base_map_tiles: Option<String>,
+    /// Or a vector base map: the URL of a MapLibre style, whose sources and layers (but not
+    /// its labels, which need its own glyphs) the viewer draws under the zone.
+    pub base_map_style: Option<String>,
     /// Attribution shown for the base map.
     pub base_map_attribution: Option<String>,
     /// The link from a plot's card to its official record: a URL pattern where `{id}` stands
@@ -106,6 +111,7 @@ impl Default for Config {
             tile_cache_mb: 64,
             web_dir: PathBuf::from("web"),
             base_map_tiles: None,
+            base_map_style: None,
             base_map_attribution: None,
             cadastre_url: Some(DEFAULT_CADASTRE_URL.to_string()),
             admin_token: None,
@@ -135,6 +141,7 @@ pub struct FileConfig {
     pub tile_cache_mb: Option<usize>,
     pub web_dir: Option<PathBuf>,
     pub base_map_tiles: Option<String>,
+    pub base_map_style: Option<String>,
     pub base_map_attribution: Option<String>,
     pub cadastre_url: Option<String>,
     pub admin_token: Option<String>,
@@ -192,6 +199,7 @@ impl Config {
         self.tile_cache_mb = file.tile_cache_mb.unwrap_or(self.tile_cache_mb);
         self.web_dir = file.web_dir.unwrap_or(self.web_dir);
         self.base_map_tiles = file.base_map_tiles.or(self.base_map_tiles);
+        self.base_map_style = file.base_map_style.or(self.base_map_style);
         self.base_map_attribution = file.base_map_attribution.or(self.base_map_attribution);
         if let Some(url) = file.cadastre_url {
             self.cadastre_url = (!url.trim().is_empty()).then_some(url);
@@ -251,6 +259,7 @@ impl Config {
         for (setting, url) in [
             ("public_url", &self.public_url),
             ("base_map_tiles", &self.base_map_tiles),
+            ("base_map_style", &self.base_map_style),
             ("cadastre_url", &self.cadastre_url),
         ] {
             if let Some(url) = url {
@@ -354,6 +363,22 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("cadastre_url"));
+    }
+
+    #[test]
+    fn a_vector_base_map_is_a_style_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zagore.toml");
+        std::fs::write(&path, "base_map_style = \"https://s.example/style.json\"\n").unwrap();
+        let config = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert_eq!(
+            config.validate().unwrap().base_map_style.as_deref(),
+            Some("https://s.example/style.json")
+        );
+        std::fs::write(&path, "base_map_style = \"style.json\"\n").unwrap();
+        let config = Config::default().with_file(FileConfig::read(&path).unwrap());
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("base_map_style"), "{err}");
     }
 
     #[test]

@@ -258,12 +258,13 @@ fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
 
 async fn viewer_config(State(state): State<AppState>) -> Json<serde_json::Value> {
     let config = state.config();
-    let base_map = config.base_map_tiles.as_ref().map(|tiles| {
-        json!({
-            "tiles": [tiles],
-            "attribution": config.base_map_attribution.clone().unwrap_or_default(),
-        })
-    });
+    let attribution = config.base_map_attribution.clone().unwrap_or_default();
+    // Raster tiles win when both are set (the config documents one or the other).
+    let base_map = match (&config.base_map_tiles, &config.base_map_style) {
+        (Some(tiles), _) => Some(json!({ "tiles": [tiles], "attribution": attribution })),
+        (None, Some(style)) => Some(json!({ "style": style, "attribution": attribution })),
+        (None, None) => None,
+    };
     Json(json!({ "base_map": base_map, "cadastre_url": config.cadastre_url }))
 }
 

@@ -29,6 +29,29 @@ async function zoneBounds() {
   return b ? [[b[0], b[1]], [b[2], b[3]]] : null;
 }
 
+/// Inserts `layers` just above the zone's background.
+function underTheZone(style, layers) {
+  const at = style.layers.findIndex((l) => l.type !== "background");
+  style.layers.splice(at < 0 ? style.layers.length : at, 0, ...layers);
+}
+
+/// A vector base map from another MapLibre style: its sources and its layers, renamed
+/// `zagore-basemap-…` so they cannot clash with the zone's, under the zone. Its labels and
+/// patterns are left out: they need its own glyphs and sprite, and the zone's style has one
+/// glyph server (the service's own, for the zone's labels).
+function addVectorBaseMap(style, base, attribution) {
+  const sources = Object.entries(base.sources || {});
+  sources.forEach(([id, source], i) => {
+    style.sources[`zagore-basemap-${id}`] = { ...source, ...(i === 0 && attribution ? { attribution } : {}) };
+  });
+  const drawable = (l) => l.type !== "symbol" && !["fill-pattern", "line-pattern", "background-pattern"].some((p) => l.paint?.[p]);
+  underTheZone(style, (base.layers || []).filter(drawable).map((l) => ({
+    ...l,
+    id: `zagore-basemap-${l.id}`,
+    ...(l.source ? { source: `zagore-basemap-${l.source}` } : {}),
+  })));
+}
+
 /// The map in `container`, opening on `startPlot` (a plot feature) when the link has no view.
 export async function createMap(container, startPlot) {
   const [config, style, tilejson] = await Promise.all([
@@ -39,8 +62,10 @@ export async function createMap(container, startPlot) {
   if (config.base_map && Array.isArray(config.base_map.tiles)) {
     // An optional raster base map for deployments with internet, drawn just above the background.
     style.sources["zagore-basemap"] = { type: "raster", tiles: config.base_map.tiles, tileSize: 256, attribution: config.base_map.attribution || "" };
-    const at = style.layers.findIndex((l) => l.type !== "background");
-    style.layers.splice(at < 0 ? 0 : at, 0, { id: "zagore-basemap", type: "raster", source: "zagore-basemap" });
+    underTheZone(style, [{ id: "zagore-basemap", type: "raster", source: "zagore-basemap" }]);
+  } else if (typeof config.base_map?.style === "string") {
+    const base = await getJson(config.base_map.style).catch((err) => (state.errors.push(String(err)), null));
+    if (base) addVectorBaseMap(style, base, config.base_map.attribution || "");
   }
   // The drawing buffer is kept so that printing the page prints the map, not a blank canvas.
   const options = { container, style, hash: "map", attributionControl: { compact: true },
