@@ -2,7 +2,8 @@
 // zone are named on the map, and roads, points of interest and places read in the chosen
 // language; on a phone every touch target is at least 44 px and the attribution starts
 // collapsed; printing gives the map and its legend, not the panels; clicking a plot the
-// filters hide says so; a plot can be chosen on the map with the keyboard alone.
+// filters hide says so; a plot can be chosen on the map with the keyboard alone; choosing a
+// stage in the filters moves the map to it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -207,6 +208,27 @@ test("a plot is chosen on the map with the keyboard alone: Tab to the map, arrow
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.querySelector("#card-id")?.textContent.length > 0);
   assert.equal(await page.textContent("#card-id"), id);
+  assert.deepEqual(problems.console, []);
+  await page.close();
+});
+
+test("choosing a stage in the filters moves the map to that stage's plots", async () => {
+  const plots = (await (await fetch(`${server.base}/collections/plots/items?limit=1000`)).json()).features;
+  const { page, problems } = await openMap(browser, server.base, "/map?lang=en");
+  for (const stage of [2, 1]) {
+    // From somewhere else: west along the motorway, far from both stages.
+    await page.evaluate(() => window.zagore.map.jumpTo({ center: [25.55, 42.32], zoom: 15 }));
+    await waitIdle(page);
+    await page.selectOption("#stage-filter", String(stage));
+    await page.waitForFunction(() => !window.zagore.map.isMoving());
+    await waitIdle(page);
+    const bounds = await page.evaluate(() => window.zagore.map.getBounds().toArray());
+    const inside = ([lon, lat]) => lon >= bounds[0][0] && lon <= bounds[1][0] && lat >= bounds[0][1] && lat <= bounds[1][1];
+    const own = plots.filter((p) => p.properties.stage === stage);
+    for (const p of own) assert.ok(inside([p.properties.inside_lon, p.properties.inside_lat]), `${p.id} of stage ${stage} in view`);
+    const drawn = await renderedPlots(page);
+    assert.ok(drawn.length > 0 && drawn.every((d) => d.stage === stage), `only stage ${stage} drawn: ${JSON.stringify(drawn.slice(0, 3))}`);
+  }
   assert.deepEqual(problems.console, []);
   await page.close();
 });
