@@ -896,3 +896,47 @@ async fn tilejson_lists_the_statuses_and_stages_the_plots_have_and_follows_an_ed
         json!({"status": ["available", "reserved", "pre-contracted", "sold"], "stage": [1, 2]})
     );
 }
+
+/// How many plots the sheet's map draws in this colour.
+fn plots_in(sheet: &str, colour: &str) -> usize {
+    sheet
+        .matches(&format!("fill=\"{colour}\" fill-opacity"))
+        .count()
+}
+
+#[tokio::test]
+async fn the_sheets_map_colours_a_neighbour_by_its_status_in_the_register() {
+    // Regression: the sheet's map read the file's status, so a plot the staff had sold still
+    // showed in the colour of its old status beside the plot the sheet is about.
+    let app = common::spawn_app().await;
+    let token = add_user(&app, "ana", Role::Editor);
+    let sheet = |app: &TestApp| {
+        let url = app.url(&format!("/plots/{FAR_PLOT}/sheet"));
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let sold = zagore::register::Status::Sold.colour();
+    let before = plots_in(&sheet(&app).await, sold);
+    // A Stage 2 neighbour of FAR_PLOT that is not sold yet.
+    let (_, items) = app
+        .get_json("/collections/plots/items?stage=2&status=available&limit=100")
+        .await;
+    let neighbour = items["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .find(|id| id != FAR_PLOT)
+        .unwrap();
+    let (_, etag) = item(&app, &neighbour).await;
+    let resp = patch(
+        &app,
+        Some(&token),
+        &neighbour,
+        Some(&etag),
+        &json!({"status": "sold"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(plots_in(&sheet(&app).await, sold), before + 1);
+}
