@@ -14,6 +14,9 @@
 //! web_dir = "/srv/zagore/web"
 //! base_map_tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 //! base_map_attribution = "© OpenStreetMap contributors"
+//! # or a vector base map: a MapLibre style's URL
+//! # base_map_style = "https://tiles.openfreemap.org/styles/positron"
+//! cadastre_url = "https://kais.cadastre.bg/bg/Map?cadnum={id}"
 //! admin_token = "a long random string"
 //! register = "/var/lib/zagore/register.sqlite"
 //! watch = true
@@ -28,6 +31,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+/// The cadastre agency's (АГКК) public map, КАИС, where anyone can look a plot up by its
+/// identifier: where a card's "official record" link goes unless `cadastre_url` says
+/// otherwise.
+pub const DEFAULT_CADASTRE_URL: &str = "https://kais.cadastre.bg/bg/Map?cadnum={id}";
 
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
@@ -59,8 +67,15 @@ pub struct Config {
     /// (e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`); off by default, since the
     /// zone layer is readable on its own and many deployments have no internet.
     pub base_map_tiles: Option<String>,
+    /// Or a vector base map: the URL of a MapLibre style, whose sources and layers (but not
+    /// its labels, which need its own glyphs) the viewer draws under the zone.
+    pub base_map_style: Option<String>,
     /// Attribution shown for the base map.
     pub base_map_attribution: Option<String>,
+    /// The link from a plot's card to its official record: a URL pattern where `{id}` stands
+    /// for the plot's cadastral identifier (URL-encoded); default [`DEFAULT_CADASTRE_URL`],
+    /// the cadastre agency's public map; an empty string in the file turns the link off.
+    pub cadastre_url: Option<String>,
     /// Bearer token for `/admin/…`; without one the admin endpoints are disabled.
     pub admin_token: Option<String>,
     /// The sales register: a SQLite file, or a `postgres://` URL shared by several servers
@@ -97,7 +112,9 @@ impl Default for Config {
             tile_cache_mb: 64,
             web_dir: PathBuf::from("web"),
             base_map_tiles: None,
+            base_map_style: None,
             base_map_attribution: None,
+            cadastre_url: Some(DEFAULT_CADASTRE_URL.to_string()),
             admin_token: None,
             register: None,
             watch: true,
@@ -125,7 +142,9 @@ pub struct FileConfig {
     pub tile_cache_mb: Option<usize>,
     pub web_dir: Option<PathBuf>,
     pub base_map_tiles: Option<String>,
+    pub base_map_style: Option<String>,
     pub base_map_attribution: Option<String>,
+    pub cadastre_url: Option<String>,
     pub admin_token: Option<String>,
     pub register: Option<PathBuf>,
     pub watch: Option<bool>,
@@ -181,7 +200,11 @@ impl Config {
         self.tile_cache_mb = file.tile_cache_mb.unwrap_or(self.tile_cache_mb);
         self.web_dir = file.web_dir.unwrap_or(self.web_dir);
         self.base_map_tiles = file.base_map_tiles.or(self.base_map_tiles);
+        self.base_map_style = file.base_map_style.or(self.base_map_style);
         self.base_map_attribution = file.base_map_attribution.or(self.base_map_attribution);
+        if let Some(url) = file.cadastre_url {
+            self.cadastre_url = (!url.trim().is_empty()).then_some(url);
+        }
         self.admin_token = file.admin_token.or(self.admin_token);
         self.register = file.register.or(self.register);
         self.watch = file.watch.unwrap_or(self.watch);
@@ -237,6 +260,8 @@ impl Config {
         for (setting, url) in [
             ("public_url", &self.public_url),
             ("base_map_tiles", &self.base_map_tiles),
+            ("base_map_style", &self.base_map_style),
+            ("cadastre_url", &self.cadastre_url),
         ] {
             if let Some(url) = url {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -313,6 +338,48 @@ mod tests {
             err.contains("listen_port") && err.contains("zagore.toml"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_cadastre_link_defaults_to_the_agency_map_and_an_empty_value_turns_it_off() {
+        assert_eq!(
+            Config::default().cadastre_url.as_deref(),
+            Some(DEFAULT_CADASTRE_URL)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zagore.toml");
+        std::fs::write(&path, "cadastre_url = \"\"\n").unwrap();
+        let off = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert_eq!(off.validate().unwrap().cadastre_url, None);
+        std::fs::write(&path, "cadastre_url = \"https://x.example/p/{id}\"\n").unwrap();
+        let own = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert_eq!(
+            own.validate().unwrap().cadastre_url.as_deref(),
+            Some("https://x.example/p/{id}")
+        );
+        std::fs::write(&path, "cadastre_url = \"javascript:alert({id})\"\n").unwrap();
+        let bad = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("cadastre_url"));
+    }
+
+    #[test]
+    fn a_vector_base_map_is_a_style_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zagore.toml");
+        std::fs::write(&path, "base_map_style = \"https://s.example/style.json\"\n").unwrap();
+        let config = Config::default().with_file(FileConfig::read(&path).unwrap());
+        assert_eq!(
+            config.validate().unwrap().base_map_style.as_deref(),
+            Some("https://s.example/style.json")
+        );
+        std::fs::write(&path, "base_map_style = \"style.json\"\n").unwrap();
+        let config = Config::default().with_file(FileConfig::read(&path).unwrap());
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("base_map_style"), "{err}");
     }
 
     #[test]

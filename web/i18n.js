@@ -94,6 +94,9 @@ export const TEXTS = {
     "sheet": "Лист за печат (A4)",
     "plot_downloads": "Този имот",
     "hidden_plot": "Имотът {id} е скрит от филтрите.",
+    "cadastre_link": "в кадастралната карта (КАИС)",
+    "map_keys": "Стрелките местят картата, + и − я приближават и отдалечават, Enter избира имота под кръстчето в средата.",
+    "new_tab": "отваря се в нов раздел",
   },
   en: {
     title: "Industrial Zone Zagore",
@@ -189,13 +192,9 @@ export const TEXTS = {
     "sheet": "Printable sheet (A4)",
     "plot_downloads": "This plot",
     "hidden_plot": "Plot {id} is hidden by the filters.",
+    "cadastre_link": "on the cadastral map (KAIS)",
+    "map_keys": "Arrow keys move the map, + and − zoom, Enter chooses the plot under the cross in the middle.",
+    "new_tab": "opens in a new tab",
   },
 };
 
-// Fallback status colours; the viewer takes the real ones from /style.json's metadata.
-export const STATUS_COLOURS = {
-  available: "#2e9e44",
-  reserved: "#f0b400",
-  "pre-contracted": "#e8710a",
-  sold: "#9a9a9a",
-};

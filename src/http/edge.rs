@@ -24,14 +24,15 @@ use crate::config::Config;
 
 /// The Content-Security-Policy of the HTML pages (the viewer and the API page). Scripts and
 /// styles come from the service itself; MapLibre needs `blob:` workers and `data:`/`blob:`
-/// images; a configured base map adds its origin to `img-src` and `connect-src`.
+/// images; a configured base map (raster tiles or a vector style) adds its origin to
+/// `img-src` and `connect-src`.
 fn content_security_policy(config: &Config) -> String {
-    let base_map = config
-        .base_map_tiles
-        .as_deref()
-        .and_then(origin_of)
-        .map(|origin| format!(" {origin}"))
-        .unwrap_or_default();
+    let mut origins: Vec<String> = [&config.base_map_tiles, &config.base_map_style]
+        .into_iter()
+        .filter_map(|url| url.as_deref().and_then(origin_of))
+        .collect();
+    origins.dedup();
+    let base_map: String = origins.iter().map(|o| format!(" {o}")).collect();
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data: blob:{base_map}; worker-src 'self' blob:; child-src 'self' blob:; \
@@ -259,5 +260,14 @@ mod tests {
         assert!(csp.contains("connect-src 'self' https://tile.example.org;"));
         assert!(csp.ends_with("frame-ancestors *"));
         assert_eq!(origin_of("https://a b/"), None);
+        let vector = Config {
+            base_map_style: Some("https://styles.example.org/liberty.json".into()),
+            ..Config::default()
+        };
+        let csp = content_security_policy(&vector);
+        assert!(csp.contains("connect-src 'self' https://styles.example.org;"));
+        // Neither: no other origin.
+        let csp = content_security_policy(&Config::default());
+        assert!(csp.contains("connect-src 'self';"), "{csp}");
     }
 }

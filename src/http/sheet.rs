@@ -15,9 +15,10 @@ use serde_json::{Map, Value};
 use super::api_doc::escape;
 use super::base_url::PublicBase;
 use super::{blocking, sheet_map, ApiError, ApiPath, AppState, QueryPairs};
-use crate::features::export::kml::STATUS_COLOURS;
 use crate::features::params::Params;
 use crate::geodata::CadastralId;
+use crate::register::Status;
+use crate::tiles::style::OTHER_STATUS_COLOUR;
 use crate::zone::Zone;
 
 pub fn routes() -> Router<AppState> {
@@ -351,15 +352,8 @@ fn page(zone: &Zone, base: &str, id: &CadastralId, lang: Lang) -> Result<String,
         if lang == Lang::En { "&lang=en" } else { "" }
     );
     let status = text_of(&card, "status", Lang::Bg);
-    let colour = STATUS_COLOURS
-        .iter()
-        .find(|(s, _)| *s == status)
-        .map_or("#cccccc", |(_, c)| c);
-    let text_colour = if status == "available" {
-        "#ffffff"
-    } else {
-        "#000000"
-    };
+    let colour = Status::colour_of(&status).unwrap_or(OTHER_STATUS_COLOUR);
+    let text_colour = text_on(colour);
     let status_label = match t(lang, &format!("status.{status}")) {
         "" => status.clone(),
         label => label.to_string(),
@@ -469,6 +463,29 @@ async fn sheet(
         .into_response())
 }
 
+/// Black or white, whichever contrasts more with `#rrggbb` (WCAG 2 relative luminance), as
+/// the viewer's pills: always at least 4.5:1.
+fn text_on(hex: &str) -> &'static str {
+    let channel = |i: usize| {
+        let c = hex
+            .get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .map_or(0.5, |v| f64::from(v) / 255.0);
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    // Contrast with black (L + 0.05) / 0.05 against with white 1.05 / (L + 0.05).
+    if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) {
+        "#000000"
+    } else {
+        "#ffffff"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,6 +496,31 @@ mod tests {
         assert_eq!(number(11842.46, 1, Lang::En), "11,842.5");
         assert_eq!(number(842.0, 0, Lang::En), "842");
         assert_eq!(number(1234567.0, 0, Lang::En), "1,234,567");
+    }
+
+    #[test]
+    fn the_status_pill_is_readable_on_every_status_colour() {
+        // Regression: the sheet wrote white on the green of "available" (3.4:1).
+        let luminance = |hex: &str| {
+            let c = |i: usize| {
+                let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+                if v <= 0.04045 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+        };
+        for status in Status::ALL {
+            let (a, b) = (
+                luminance(status.colour()),
+                luminance(text_on(status.colour())),
+            );
+            let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+            assert!(ratio >= 4.5, "{status:?}: {ratio:.2}:1");
+        }
+        assert_eq!(text_on(Status::Available.colour()), "#000000");
     }
 
     #[test]

@@ -9,9 +9,10 @@
 use geo::{BoundingRect, Centroid, Geometry, LineString};
 
 use super::api_doc::escape;
-use crate::features::export::kml::STATUS_COLOURS;
 use crate::geodata::{Feature, LayerKind};
 use crate::index::BBox;
+use crate::register::Status;
+use crate::tiles::style::OTHER_STATUS_COLOUR;
 use crate::zone::Zone;
 
 /// The drawing's size in SVG units (the page shows it 180 mm wide).
@@ -69,12 +70,14 @@ impl Frame {
     }
 }
 
-fn status_colour(feature: &Feature) -> &'static str {
-    let status = feature.properties.get("status").and_then(|v| v.as_str());
-    STATUS_COLOURS
-        .iter()
-        .find(|(s, _)| Some(*s) == status)
-        .map_or("#cccccc", |(_, c)| c)
+/// A plot's colour by its status as served: the register's, not the file's.
+fn status_colour(zone: &Zone, plot: &Feature) -> &'static str {
+    let status = zone.plot_field(plot, "status");
+    status
+        .as_ref()
+        .and_then(|v| v.as_str())
+        .and_then(Status::colour_of)
+        .unwrap_or(OTHER_STATUS_COLOUR)
 }
 
 /// A round length for the scale bar: the largest 1, 2 or 5 × 10ⁿ m at most `max_m`.
@@ -156,7 +159,7 @@ pub fn svg(zone: &Zone, plot: &Feature, route: Option<&[(f64, f64)]>, title: &st
         out.push_str(&format!(
             "<path d=\"{}\" fill=\"{}\" fill-opacity=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>",
             frame.geometry(&plot_near.lonlat),
-            status_colour(plot_near),
+            status_colour(zone, plot_near),
             if own { "0.85" } else { "0.4" },
             if own { "#000000" } else { "#555555" },
             if own { "4" } else { "1" },

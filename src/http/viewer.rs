@@ -1,7 +1,7 @@
 //! The web map viewer: the page at `/map` (and at `/` for browsers, see `features`), its
 //! own scripts and styles from `web/`, MapLibre GL JS from the npm package installed in
 //! `web/node_modules`, and `/map/config.json` with the deployment's options (the optional
-//! base map).
+//! base map, the pattern of the card's link to the cadastre agency's map).
 //!
 //! Only named files are served: the viewer's own from fixed allow-lists, MapLibre's by a
 //! plain file name in its `dist` folder (no folders, no dot files, no `..`). Every file
@@ -36,7 +36,7 @@ const ASSETS: [(&str, &str); 4] = [
 ];
 
 /// The viewer's ES modules at `/map/assets/modules/…` (files of `web/modules/`).
-const MODULES: [&str; 23] = [
+const MODULES: [&str; 25] = [
     "api.js",
     "card.js",
     "colours.js",
@@ -46,6 +46,7 @@ const MODULES: [&str; 23] = [
     "edit.js",
     "embed.js",
     "filters.js",
+    "labels.js",
     "legend.js",
     "list.js",
     "live.js",
@@ -60,6 +61,7 @@ const MODULES: [&str; 23] = [
     "staff_text.js",
     "state.js",
     "url.js",
+    "values.js",
 ];
 
 /// Where npm puts MapLibre GL JS's browser build inside the web folder.
@@ -256,13 +258,14 @@ fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
 
 async fn viewer_config(State(state): State<AppState>) -> Json<serde_json::Value> {
     let config = state.config();
-    let base_map = config.base_map_tiles.as_ref().map(|tiles| {
-        json!({
-            "tiles": [tiles],
-            "attribution": config.base_map_attribution.clone().unwrap_or_default(),
-        })
-    });
-    Json(json!({ "base_map": base_map }))
+    let attribution = config.base_map_attribution.clone().unwrap_or_default();
+    // Raster tiles win when both are set (the config documents one or the other).
+    let base_map = match (&config.base_map_tiles, &config.base_map_style) {
+        (Some(tiles), _) => Some(json!({ "tiles": [tiles], "attribution": attribution })),
+        (None, Some(style)) => Some(json!({ "style": style, "attribution": attribution })),
+        (None, None) => None,
+    };
+    Json(json!({ "base_map": base_map, "cadastre_url": config.cadastre_url }))
 }
 
 #[cfg(test)]

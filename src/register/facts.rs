@@ -41,6 +41,23 @@ impl Status {
     pub fn from_name(name: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|s| s.name() == name)
     }
+
+    /// The colour a plot of this status is drawn in, `#rrggbb`: the one palette of the map's
+    /// style (and, through its metadata, the viewer's legend and filters), the KML exports
+    /// and the plot sheet. Colour-blind distinguishable on the map's beige background.
+    pub fn colour(self) -> &'static str {
+        match self {
+            Status::Available => "#2e9e44",
+            Status::Reserved => "#f0b400",
+            Status::PreContracted => "#e8710a",
+            Status::Sold => "#9a9a9a",
+        }
+    }
+
+    /// The colour of a status by its name; `None` for a name that is no status.
+    pub fn colour_of(name: &str) -> Option<&'static str> {
+        Status::from_name(name).map(Status::colour)
+    }
 }
 
 /// How a plot is offered.

@@ -54,7 +54,10 @@ pub fn prepare(zone: &Zone) {
         || zone.warm::<crate::tiles::Prepared>(),
         || {
             rayon::join(
-                || zone.warm::<crate::tiles::TileFields>(),
+                || {
+                    zone.warm::<crate::tiles::TileFields>();
+                    zone.warm::<crate::tiles::PlotValues>();
+                },
                 || zone.warm::<crate::features::collections::Queryables>(),
             )
         },

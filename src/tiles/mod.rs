@@ -23,7 +23,7 @@ pub use cache::{EncodedTile, TileCache, TileCacheStats};
 pub use coord::{TileCoord, TileCoordError, EXTENT};
 pub use layers::{Prepared, TILE_LAYERS};
 pub use source::{LiveTiles, TileError, TileSource};
-pub use tilejson::TileFields;
+pub use tilejson::{PlotValues, TileFields};
 
 /// The media type of a vector tile.
 pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";

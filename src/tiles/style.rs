@@ -1,6 +1,8 @@
 //! The MapLibre style (`/style.json`): the zone drawn from its own tiles and glyphs alone, no
 //! base map and no internet: plots coloured by status with their cadastral id and УПИ, the
-//! stage outlines, roads by class, the railway and the points of interest.
+//! stage outlines, roads by class, the railway, the points of interest, and the names of
+//! the places around (town, quarter, village, the stages) so a visitor sees where the zone
+//! is. Labels are in Bulgarian (`name`); the viewer switches them to `name_en` in English.
 //!
 //! Every layer id starts with `zagore-`, so the layers can be added to another site's map
 //! (the viewer's embed snippet) without clashing with its own `background`, `rail` or `poi`.
@@ -10,6 +12,7 @@ use serde_json::{json, Value};
 
 use super::layers::{road_min_zoom, EXTRA_MIN_ZOOM};
 use crate::geodata::{Layer, LayerKind};
+use crate::register::Status;
 use crate::zone::Zone;
 
 /// The colours the layers the manifest adds are drawn in, in turn (colour-blind safe, none a
@@ -107,13 +110,8 @@ pub fn add_extra_layers(style: &mut Value, extras: &[ExtraLayer]) {
         .collect();
 }
 
-/// Plot fill colours by `status` (shared with the web viewer's legend through the style).
-pub const STATUS_COLOURS: [(&str, &str); 4] = [
-    ("available", "#2e9e44"),
-    ("reserved", "#f0b400"),
-    ("pre-contracted", "#e8710a"),
-    ("sold", "#9a9a9a"),
-];
+/// The colour of a plot whose status is none of the register's (the style's fallback).
+pub const OTHER_STATUS_COLOUR: &str = "#cccccc";
 
 /// The extent of the bundled zone's plots, both stages (lon/lat, WGS84): the
 /// `/collections/plots` extent of `geodata/` (`tests/suite/viewer_style.rs` checks it).
@@ -143,6 +141,9 @@ pub fn opening_view(extent: [f64; 4], width: f64, height: f64) -> ([f64; 2], f64
     ([(west + east) / 2.0, centre_lat], zoom)
 }
 
+/// The points of interest that name a place (`kind`), drawn as a label without a marker.
+pub const PLACE_KINDS: [&str; 4] = ["town", "village", "quarter", "stage"];
+
 const REGULAR: &str = "Noto Sans Regular";
 const BOLD: &str = "Noto Sans Bold";
 
@@ -154,12 +155,19 @@ pub fn style(base: &str) -> Value {
 /// The style, opening on `plots_extent` (lon/lat) as seen in a 1024 × 640 map.
 pub fn style_opening_on(base: &str, plots_extent: [f64; 4]) -> Value {
     let (center, zoom) = opening_view(plots_extent, 1024.0, 640.0);
+    // The one palette (`register::Status::colour`), in the register's order: the map draws
+    // it, and the viewer's legend and status filter read it from the metadata.
     let mut status_colour = vec![json!("match"), json!(["get", "status"])];
-    for (status, colour) in STATUS_COLOURS {
-        status_colour.push(json!(status));
-        status_colour.push(json!(colour));
+    for status in Status::ALL {
+        status_colour.push(json!(status.name()));
+        status_colour.push(json!(status.colour()));
     }
-    status_colour.push(json!("#cccccc"));
+    status_colour.push(json!(OTHER_STATUS_COLOUR));
+    let palette: Vec<Value> = Status::ALL
+        .iter()
+        .map(|s| json!({"status": s.name(), "colour": s.colour()}))
+        .collect();
+    let not_a_place = json!(["match", ["get", "kind"], PLACE_KINDS, false, true]);
     let minor = road_min_zoom(Some("local"));
     let primary = road_min_zoom(Some("primary"));
     json!({
@@ -167,7 +175,7 @@ pub fn style_opening_on(base: &str, plots_extent: [f64; 4]) -> Value {
         "name": "Industrial Zone Zagore",
         "center": center,
         "zoom": zoom,
-        "metadata": { "zagore:status-colours": STATUS_COLOURS.iter().map(|(s, c)| json!({"status": s, "colour": c})).collect::<Vec<_>>() },
+        "metadata": { "zagore:status-colours": palette },
         "sources": {
             "zagore": { "type": "vector", "url": format!("{base}/tiles.json") }
         },
@@ -204,12 +212,27 @@ pub fn style_opening_on(base: &str, plots_extent: [f64; 4]) -> Value {
                           "text-font": [BOLD], "text-size": 11 },
               "paint": { "text-color": "#7a2a0a", "text-halo-color": "#ffffff", "text-halo-width": 1.5 } },
             { "id": "zagore-poi", "type": "circle", "source": "zagore", "source-layer": "poi",
+              "filter": not_a_place.clone(),
               "paint": { "circle-radius": 5, "circle-color": "#1f5fa8",
                          "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
             { "id": "zagore-poi-label", "type": "symbol", "source": "zagore", "source-layer": "poi",
+              "filter": not_a_place,
               "layout": { "text-field": ["get", "name"], "text-font": [REGULAR], "text-size": 12,
                           "text-offset": [0, 1.2], "text-anchor": "top" },
               "paint": { "text-color": "#1f3f6a", "text-halo-color": "#ffffff", "text-halo-width": 1.5 } },
+            { "id": "zagore-place-label", "type": "symbol", "source": "zagore", "source-layer": "poi",
+              "filter": ["match", ["get", "kind"], PLACE_KINDS, true, false],
+              "layout": { "text-field": ["get", "name"],
+                          "text-font": ["match", ["get", "kind"], ["town", "stage"], ["literal", [BOLD]], ["literal", [REGULAR]]],
+                          "text-size": ["match", ["get", "kind"], "town", 16, "stage", 14, 12],
+                          "text-max-width": 10,
+                          // Zora and Stage 1 are a kilometre apart: at the opening zoom
+                          // one of them moves aside rather than being left out.
+                          "text-variable-anchor": ["center", "top", "bottom", "left", "right"],
+                          "text-radial-offset": 0.6,
+                          "symbol-sort-key": ["match", ["get", "kind"], "town", 0, "stage", 1, 2] },
+              "paint": { "text-color": ["match", ["get", "kind"], "stage", "#3d2f7a", "#2b2b2b"],
+                         "text-halo-color": "#ffffff", "text-halo-width": 2 } },
             { "id": "zagore-plot-labels", "type": "symbol", "source": "zagore", "source-layer": "plot_labels",
               "layout": {
                   "text-field": ["format",
@@ -258,5 +281,58 @@ mod tests {
         assert!((12.1..12.4).contains(&zoom), "{zoom}");
         // A small map would fit the zone below the plots' zoom: it stays at z12.
         assert_eq!(opening_view(ZONE_PLOTS_EXTENT, 200.0, 150.0).1, 12.0);
+    }
+
+    fn layer<'a>(style: &'a Value, id: &str) -> &'a Value {
+        style["layers"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["id"] == id))
+            .unwrap_or_else(|| panic!("no layer {id}"))
+    }
+
+    #[test]
+    fn plots_are_drawn_in_the_one_palette_and_the_metadata_lists_it_in_order() {
+        let style = style("http://x");
+        let listed: Vec<(String, String)> = style["metadata"]["zagore:status-colours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["status"].to_string(), e["colour"].to_string()))
+            .collect();
+        let palette: Vec<(String, String)> = Status::ALL
+            .iter()
+            .map(|s| (json!(s.name()).to_string(), json!(s.colour()).to_string()))
+            .collect();
+        assert_eq!(listed, palette);
+        let fill = &layer(&style, "zagore-plots-fill")["paint"]["fill-color"];
+        for status in Status::ALL {
+            let at = fill
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|v| v == status.name())
+                .unwrap();
+            assert_eq!(fill[at + 1], status.colour(), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn places_are_labels_without_markers_and_other_points_keep_theirs() {
+        let style = style("http://x");
+        let places = layer(&style, "zagore-place-label");
+        assert_eq!(places["source-layer"], "poi");
+        assert_eq!(
+            places["filter"],
+            json!(["match", ["get", "kind"], PLACE_KINDS, true, false])
+        );
+        for id in ["zagore-poi", "zagore-poi-label"] {
+            assert_eq!(
+                layer(&style, id)["filter"],
+                json!(["match", ["get", "kind"], PLACE_KINDS, false, true]),
+                "{id}"
+            );
+        }
+        // Labels read `name`, which the viewer switches to `name_en` in English.
+        assert_eq!(places["layout"]["text-field"], json!(["get", "name"]));
     }
 }

@@ -1,5 +1,7 @@
 //! TileJSON 3.0.0 for the zone's tiles: absolute tile URL, zoom range, bounds, centre and
-//! every layer's fields with their types, read from the data that is served.
+//! every layer's fields with their types, read from the data that is served; and, on the
+//! `plots` layer, the statuses and stages its plots have (`zagore:values`), from which the
+//! viewer builds its legend and filters.
 
 use std::collections::BTreeMap;
 
@@ -7,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::layers::{tile_layers, visit_feature_properties};
 use crate::geodata::{LayerKind, PropValue};
+use crate::register::Status;
 use crate::zone::{Derived, Zone};
 
 /// The zoom the centre suggests: the plots become visible from z12; z14 shows a stage whole.
@@ -35,6 +38,46 @@ impl Derived for TileFields {
     }
 }
 
+/// The plot statuses and stages the served plots have (the register's statuses, laid over
+/// the files'): statuses in the register's order (the style's legend order), stages
+/// ascending. Derived once per register version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotValues {
+    pub statuses: Vec<&'static str>,
+    pub stages: Vec<i64>,
+}
+
+impl Derived for PlotValues {
+    const READS_CARDS: bool = true;
+    fn derive(zone: &Zone) -> PlotValues {
+        let mut seen = [false; Status::ALL.len()];
+        let mut stages = std::collections::BTreeSet::new();
+        for plot in zone
+            .layer(LayerKind::Plots)
+            .map_or(&[][..], |l| &l.features)
+        {
+            let status = zone.plot_field(plot, "status");
+            if let Some(name) = status.as_ref().and_then(PropValue::as_str) {
+                if let Some(i) = Status::ALL.iter().position(|s| s.name() == name) {
+                    seen[i] = true;
+                }
+            }
+            if let Some(stage) = plot.stage() {
+                stages.insert(stage);
+            }
+        }
+        PlotValues {
+            statuses: Status::ALL
+                .iter()
+                .zip(seen)
+                .filter(|(_, seen)| *seen)
+                .map(|(s, _)| s.name())
+                .collect(),
+            stages: stages.into_iter().collect(),
+        }
+    }
+}
+
 /// The TileJSON document. Blocks the first time per data version unless the snapshot was
 /// warmed with [`TileFields`] (the server warms it): call it off the async workers.
 pub fn tile_json(zone: &Zone, base: &str, max_zoom: u8) -> Value {
@@ -55,13 +98,18 @@ pub fn tile_json(zone: &Zone, base: &str, max_zoom: u8) -> Value {
         .iter()
         .zip(&fields.0)
         .map(|(spec, fields)| {
-            json!({
+            let mut layer = json!({
                 "id": spec.name,
                 "description": spec.description,
                 "minzoom": spec.min_zoom.min(max_zoom),
                 "maxzoom": max_zoom,
                 "fields": fields,
-            })
+            });
+            if spec.name == "plots" {
+                let values = zone.get::<PlotValues>();
+                layer["zagore:values"] = json!({"status": values.statuses, "stage": values.stages});
+            }
+            layer
         })
         .collect();
     let mut body = json!({

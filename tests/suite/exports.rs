@@ -489,20 +489,28 @@ async fn exports_are_linked_refused_politely_and_in_the_api_document() {
 async fn kml_status_colours_are_the_map_style_ones() {
     let app = spawn_app().await;
     let (_, style) = app.get_json("/style.json").await;
-    let served: Vec<(String, String)> = style["metadata"]["zagore:status-colours"]
+    let served = style["metadata"]["zagore:status-colours"]
         .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["status"].as_str().unwrap().to_string(),
-                c["colour"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let kml: Vec<(String, String)> = zagore::features::export::kml::STATUS_COLOURS
-        .iter()
-        .map(|(s, c)| (s.to_string(), c.to_string()))
-        .collect();
-    assert_eq!(kml, served);
+        .unwrap();
+    assert_eq!(served.len(), 4, "{served:?}");
+    let kml = String::from_utf8(
+        download(
+            &app,
+            "/collections/plots/items?f=kml",
+            "application/vnd.google-earth.kml+xml",
+            "plots.kml",
+        )
+        .await,
+    )
+    .unwrap();
+    for entry in served {
+        let (status, colour) = (
+            entry["status"].as_str().unwrap(),
+            entry["colour"].as_str().unwrap(),
+        );
+        // KML writes `#rrggbb` as `aabbggrr`.
+        let (r, g, b) = (&colour[1..3], &colour[3..5], &colour[5..7]);
+        let style = format!("<Style id=\"status-{status}\"><LineStyle><color>ff{b}{g}{r}</color>");
+        assert!(kml.contains(&style), "{style} not in the KML");
+    }
 }

@@ -272,6 +272,9 @@ fn the_viewer_is_found_when_the_binary_is_started_from_another_folder() {
         .current_dir(elsewhere.path())
         .env("RUST_LOG", "zagore=info")
         .env_remove("ZAGORE_CONFIG")
+        // Not the bundled folder's default `register.sqlite`: the browser tests copy that
+        // folder, and a register left in it would override their plots' statuses.
+        .env("ZAGORE_REGISTER", elsewhere.path().join("register.sqlite"))
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()

@@ -827,3 +827,116 @@ async fn an_edited_price_note_drops_the_files_stale_english_twin() {
     let (far, _) = item(&app, FAR_PLOT).await;
     assert!(far["properties"]["price_note_en"].as_str().is_some());
 }
+
+/// A copy of the bundled data with Stage 1's plots only, every one sold.
+fn stage_one_sold() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(common::bundled_geodata()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() && entry.file_name() != "register.sqlite" {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        }
+    }
+    let path = dir.path().join("plots.geojson");
+    let mut plots: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let features = plots["features"].as_array_mut().unwrap();
+    features.retain(|f| f["properties"]["stage"] == 1);
+    for f in features.iter_mut() {
+        f["properties"]["status"] = json!("sold");
+    }
+    std::fs::write(&path, plots.to_string()).unwrap();
+    dir
+}
+
+/// TileJSON's `zagore:values` of the plots layer.
+async fn plot_values(app: &TestApp) -> Value {
+    let (_, tilejson) = app.get_json("/tiles.json").await;
+    let plots = tilejson["vector_layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "plots")
+        .cloned()
+        .unwrap();
+    plots["zagore:values"].clone()
+}
+
+#[tokio::test]
+async fn tilejson_lists_the_statuses_and_stages_the_plots_have_and_follows_an_edit() {
+    let data = stage_one_sold();
+    let app = common::spawn_app_with(zagore::Config {
+        data_dir: data.path().to_path_buf(),
+        ..common::test_config()
+    })
+    .await;
+    assert_eq!(
+        plot_values(&app).await,
+        json!({"status": ["sold"], "stage": [1]})
+    );
+    let token = add_user(&app, "ana", Role::Editor);
+    let (_, etag) = item(&app, PLOT).await;
+    let resp = patch(
+        &app,
+        Some(&token),
+        PLOT,
+        Some(&etag),
+        &json!({"status": "reserved"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    // In the style's (the register's) order, not the order met.
+    assert_eq!(
+        plot_values(&app).await,
+        json!({"status": ["reserved", "sold"], "stage": [1]})
+    );
+    // The bundled data has every status and both stages.
+    let bundled = common::spawn_app().await;
+    assert_eq!(
+        plot_values(&bundled).await,
+        json!({"status": ["available", "reserved", "pre-contracted", "sold"], "stage": [1, 2]})
+    );
+}
+
+/// How many plots the sheet's map draws in this colour.
+fn plots_in(sheet: &str, colour: &str) -> usize {
+    sheet
+        .matches(&format!("fill=\"{colour}\" fill-opacity"))
+        .count()
+}
+
+#[tokio::test]
+async fn the_sheets_map_colours_a_neighbour_by_its_status_in_the_register() {
+    // Regression: the sheet's map read the file's status, so a plot the staff had sold still
+    // showed in the colour of its old status beside the plot the sheet is about.
+    let app = common::spawn_app().await;
+    let token = add_user(&app, "ana", Role::Editor);
+    let sheet = |app: &TestApp| {
+        let url = app.url(&format!("/plots/{FAR_PLOT}/sheet"));
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let sold = zagore::register::Status::Sold.colour();
+    let before = plots_in(&sheet(&app).await, sold);
+    // A Stage 2 neighbour of FAR_PLOT that is not sold yet.
+    let (_, items) = app
+        .get_json("/collections/plots/items?stage=2&status=available&limit=100")
+        .await;
+    let neighbour = items["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .find(|id| id != FAR_PLOT)
+        .unwrap();
+    let (_, etag) = item(&app, &neighbour).await;
+    let resp = patch(
+        &app,
+        Some(&token),
+        &neighbour,
+        Some(&etag),
+        &json!({"status": "sold"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(plots_in(&sheet(&app).await, sold), before + 1);
+}

@@ -296,3 +296,42 @@ async fn the_style_opens_on_the_zone_and_its_layer_ids_are_prefixed() {
         assert!(id.starts_with("zagore-"), "{id}");
     }
 }
+
+#[tokio::test]
+async fn the_viewer_config_has_no_base_map_unless_one_is_set_and_the_cadastre_link_pattern() {
+    let app = spawn_app().await;
+    let (status, config) = app.get_json("/map/config.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(config["base_map"], Value::Null);
+    assert_eq!(
+        config["cadastre_url"],
+        "https://kais.cadastre.bg/bg/Map?cadnum={id}"
+    );
+    let csp = app.get("/map").await.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("connect-src 'self';"), "{csp}");
+
+    let vector = spawn_app_with(zagore::Config {
+        base_map_style: Some("https://styles.example.org/base.json".into()),
+        base_map_attribution: Some("© Example".into()),
+        cadastre_url: None,
+        ..test_config()
+    })
+    .await;
+    let (_, config) = vector.get_json("/map/config.json").await;
+    assert_eq!(
+        config["base_map"],
+        serde_json::json!({"style": "https://styles.example.org/base.json", "attribution": "© Example"})
+    );
+    assert_eq!(config["cadastre_url"], Value::Null);
+    let csp = vector.get("/map").await.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("connect-src 'self' https://styles.example.org;"),
+        "{csp}"
+    );
+}

@@ -3,6 +3,7 @@
 import { el, fill, row } from "./dom.js";
 import { areaText, currentLang, fmt, localised, metres, t } from "./locale.js";
 import { pillStyle } from "./colours.js";
+import { state } from "./state.js";
 
 const UTILITIES = ["power", "water", "sewer", "gas", "fibre"];
 
@@ -36,6 +37,17 @@ function limits(p) {
     row(t("limit.min_greenery_pct"), num(p.min_greenery_pct, 0, " %")),
     row(t("limit.pup_ref"), p.pup_ref ? span("card-pup", p.pup_ref) : ""),
   ].flat();
+}
+
+/// The link to the plot's official record on the cadastre agency's public map, from the
+/// deployment's pattern (`cadastre_url`, `{id}` for the identifier, URL-encoded); none when
+/// the deployment turned it off. Opens in a new tab, without giving that page this one.
+function cadastreLink(id) {
+  const pattern = state.config?.cadastre_url;
+  if (!id || typeof pattern !== "string" || !/^https?:\/\//.test(pattern)) return "";
+  const href = pattern.replaceAll("{id}", encodeURIComponent(id));
+  return el("a", { id: "card-cadastre", href, target: "_blank", rel: "noopener noreferrer" }, t("cadastre_link"),
+    el("span", { class: "visually-hidden" }, ` (${t("new_tab")})`));
 }
 
 /// The take-aways of one plot: its printable sheet and its data files.
@@ -102,13 +114,14 @@ export function renderCard(container, p, distances, distancesError) {
   const status = p.status ? el("span", { class: "status", style: pillStyle(p.status) }, t("status." + p.status)) : "";
   const station = distance(d, "station");
   const stationName = d.station?.name && typeof d.station?.distance_m === "number" ? ` (${d.station.name})` : "";
+  const record = cadastreLink(p.cadastral_id);
   fill(
     container,
     el("h2", { id: "card-title" }, p.cadastral_id ?? ""),
     el(
       "dl",
       {},
-      row(t("pi"), span("card-id", p.cadastral_id ?? "")),
+      row(t("pi"), span("card-id", p.cadastral_id ?? ""), record && " ", record),
       row(t("upi"), p.upi ? span("card-upi", p.upi) : ""),
       row(t("stage"), p.stage ? String(p.stage) : ""),
       row(t("status"), status),

@@ -1,13 +1,24 @@
-// The plot status colours (the style's metadata, so the legend, the card and the map agree)
-// and the text colour readable on each: black or white, whichever contrasts more, which is
-// always at least 4.5:1 (WCAG AA for small text).
-import { STATUS_COLOURS } from "../i18n.js";
+// The plot status colours, in the style's order: the style's `zagore:status-colours`
+// metadata (the service's one palette, which the map's fill layer also draws), so the
+// legend, the filters, the card and the map agree; there is no copy here. And the text
+// colour readable on each: black or white, whichever contrasts more, which is always at
+// least 4.5:1 (WCAG AA for small text).
 
-export const statusColours = { ...STATUS_COLOURS };
+/** Status → `#rrggbb`, in the style's order; empty until the style is read. */
+export const statusColours = new Map();
+
+/** What a status the style does not name is drawn in (as the style's own fallback). */
+const UNKNOWN = "#666666";
 
 export function takeStyleColours(style) {
-  for (const { status, colour } of style.metadata?.["zagore:status-colours"] || []) statusColours[status] = colour;
+  statusColours.clear();
+  const listed = style?.metadata?.["zagore:status-colours"];
+  for (const entry of Array.isArray(listed) ? listed : []) {
+    if (typeof entry?.status === "string" && /^#[0-9a-f]{6}$/i.test(entry.colour)) statusColours.set(entry.status, entry.colour);
+  }
 }
+
+export const statusColour = (status) => statusColours.get(status) || UNKNOWN;
 
 /// WCAG relative luminance of `#rrggbb`.
 export function luminance(hex) {
@@ -25,6 +36,6 @@ export const textOn = (hex) => (contrast(hex, "#000000") >= contrast(hex, "#ffff
 
 /// The inline style of a status pill: the status colour with readable text on it.
 export function pillStyle(status) {
-  const background = statusColours[status] || "#666666";
+  const background = statusColour(status);
   return { background, color: textOn(background) };
 }

@@ -5,19 +5,17 @@
 import { $, el, fill } from "./dom.js";
 import { t } from "./locale.js";
 import { activeFilters } from "./filters.js";
-import { statusColours } from "./colours.js";
 
 const FORMATS = [["csv", "CSV"], ["xlsx", "Excel (XLSX)"], ["kml", "KML"], ["kmz", "KMZ (Google Earth)"], ["gpkg", "GeoPackage"]];
 
 /// The query of the export links for the current filters, and whether some filter is left out.
 export function exportQuery(f = activeFilters()) {
   const q = new URLSearchParams();
-  const all = Object.keys(statusColours);
   let partial = false;
   if (f.stage) q.set("stage", f.stage);
   if (f.availableOnly) q.set("status", "available");
   else if (f.statuses.length === 1) q.set("status", f.statuses[0]);
-  else if (f.statuses.length !== all.length) partial = true;
+  else if (!f.allStatuses) partial = true;
   for (const u of f.utilities) q.set(`has_${u}`, "true");
   if (f.areaMin !== null || f.areaMax !== null || f.roadKm !== null || f.driveMin !== null) partial = true;
   return { query: q, partial };

@@ -3,10 +3,11 @@
 // layer drawn from the plots (status and stage in the tiles' own terms; the rest by
 // identifier where the tiles carry it, and a mask over the plots that fail, which the
 // generalised low-zoom tiles cannot tell apart), to the list and the counts; the URL keeps
-// them. A plot hidden by a filter opens no card.
-import { $, el } from "./dom.js";
+// them. A plot hidden by a filter opens no card. The statuses and stages offered are the
+// ones the plots have (values.js: TileJSON and the style), nothing written here.
+import { $, el, fill } from "./dom.js";
 import { fmt, t } from "./locale.js";
-import { statusColours } from "./colours.js";
+import { statuses as presentStatuses, stages as presentStages } from "./values.js";
 import { plotLayers, boundsOf } from "./map.js";
 import { allPlots, idOf } from "./plots.js";
 import { setParams } from "./url.js";
@@ -23,17 +24,31 @@ const number = (selector) => {
   return v === "" || !Number.isFinite(Number(v)) ? null : Number(v);
 };
 
+/// The status checkboxes and the stage options, for the statuses and stages the plots have;
+/// `checked(status)` says which boxes are ticked, and the stage chosen stays when it is offered.
+function renderValueFilters(checked, stage) {
+  const box = $("#status-filter");
+  fill(box, box.querySelector("legend"), presentStatuses().map((status) =>
+    el("label", {}, el("input", { type: "checkbox", value: status, checked: checked(status) }), " ",
+      el("span", { dataset: { i18n: `status.${status}` } }, t("status." + status)))));
+  const select = $("#stage-filter");
+  fill(select, select.querySelector("option[value='']"), presentStages().map((n) => el("option", { value: String(n) }, String(n))));
+  select.value = presentStages().map(String).includes(stage) ? stage : "";
+}
+
+/// After the plots' statuses or stages changed (a register edit): the boxes again, a status
+/// new to the page ticked, the others as the visitor left them.
+export function refreshValueFilters() {
+  const unticked = [...document.querySelectorAll("#status-filter input:not(:checked)")].map((i) => i.value);
+  renderValueFilters((s) => !unticked.includes(s), $("#stage-filter").value);
+  applyFilters();
+}
+
 export function initFilters(theMap) {
   map = theMap;
   const q = new URLSearchParams(location.search);
   const statuses = q.get("status")?.split(",");
-  const box = $("#status-filter");
-  for (const status of Object.keys(statusColours)) {
-    box.append(
-      el("label", {}, el("input", { type: "checkbox", value: status, checked: !statuses || statuses.includes(status) }), " ",
-        el("span", { dataset: { i18n: `status.${status}` } }, t("status." + status))),
-    );
-  }
+  renderValueFilters((s) => !statuses || statuses.includes(s), q.get("stage") || "");
   const utils = q.get("util")?.split(",") || [];
   const ubox = $("#util-filter");
   for (const u of UTILITIES) {
@@ -42,7 +57,7 @@ export function initFilters(theMap) {
         el("span", { dataset: { i18n: `util.${u}` } }, t("util." + u))),
     );
   }
-  for (const [param, selector] of [["stage", "#stage-filter"], ["amin", "#area-min"], ["amax", "#area-max"], ["road_km", "#road-max"], ["drive_min", "#drive-max"]]) {
+  for (const [param, selector] of [["amin", "#area-min"], ["amax", "#area-max"], ["road_km", "#road-max"], ["drive_min", "#drive-max"]]) {
     if (q.get(param) !== null) $(selector).value = q.get(param);
   }
   $("#available-only").checked = q.get("available") === "1";
@@ -59,8 +74,11 @@ export function recordFilters() {
 }
 
 export function activeFilters() {
+  const boxes = [...document.querySelectorAll("#status-filter input")];
   return {
-    statuses: [...document.querySelectorAll("#status-filter input:checked")].map((i) => i.value),
+    statuses: boxes.filter((i) => i.checked).map((i) => i.value),
+    /** Every status ticked: a status new to the page (an edit) is not hidden either. */
+    allStatuses: boxes.every((i) => i.checked),
     stage: $("#stage-filter").value,
     areaMin: number("#area-min"),
     areaMax: number("#area-max"),
@@ -73,7 +91,7 @@ export function activeFilters() {
 
 export function passesFilters(feature, f = activeFilters()) {
   const p = feature.properties || {};
-  if (!f.statuses.includes(p.status)) return false;
+  if (!f.allStatuses && !f.statuses.includes(p.status)) return false;
   if (f.availableOnly && p.status !== "available") return false;
   if (f.stage && Number(f.stage) !== p.stage) return false;
   const dka = typeof p.area_m2 === "number" ? p.area_m2 / 1000 : null;
@@ -92,9 +110,8 @@ export const matchingPlots = () => {
 };
 
 function keepInUrl(f) {
-  const all = Object.keys(statusColours);
   setParams({
-    status: f.statuses.length === all.length ? null : f.statuses.join(","),
+    status: f.allStatuses ? null : f.statuses.join(","),
     stage: f.stage || null,
     amin: f.areaMin, amax: f.areaMax,
     util: f.utilities.length ? f.utilities.join(",") : null,
@@ -111,7 +128,9 @@ export function applyFilters() {
   $("#filter-count").textContent = t("count", { n: fmt(matching.length), total: fmt(allPlots().length) });
   keepInUrl(f);
   if (originalFilters.size) {
-    const conditions = [["in", ["get", "status"], ["literal", f.availableOnly ? f.statuses.filter((s) => s === "available") : f.statuses]]];
+    const conditions = [];
+    if (f.availableOnly) conditions.push(["==", ["get", "status"], "available"]);
+    if (!f.allStatuses) conditions.push(["in", ["get", "status"], ["literal", f.statuses]]);
     if (f.stage) conditions.push(["==", ["get", "stage"], Number(f.stage)]);
     // Where the tiles carry the identifier (from z14, and the labels), by identifier too.
     conditions.push(["any", ["!", ["has", "cadastral_id"]], ["in", ["get", "cadastral_id"], ["literal", ids]]]);

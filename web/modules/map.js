@@ -4,6 +4,7 @@
 import * as maplibregl from "/map/vendor/maplibre-gl.mjs";
 import { getJson } from "./api.js";
 import { takeStyleColours } from "./colours.js";
+import { takeTileJson } from "./values.js";
 import { initial } from "./url.js";
 import { state } from "./state.js";
 
@@ -28,17 +29,47 @@ async function zoneBounds() {
   return b ? [[b[0], b[1]], [b[2], b[3]]] : null;
 }
 
+/// Inserts `layers` just above the zone's background.
+function underTheZone(style, layers) {
+  const at = style.layers.findIndex((l) => l.type !== "background");
+  style.layers.splice(at < 0 ? style.layers.length : at, 0, ...layers);
+}
+
+/// A vector base map from another MapLibre style: its sources and its layers, renamed
+/// `zagore-basemap-…` so they cannot clash with the zone's, under the zone. Its labels and
+/// patterns are left out: they need its own glyphs and sprite, and the zone's style has one
+/// glyph server (the service's own, for the zone's labels).
+function addVectorBaseMap(style, base, attribution) {
+  const sources = Object.entries(base.sources || {});
+  sources.forEach(([id, source], i) => {
+    style.sources[`zagore-basemap-${id}`] = { ...source, ...(i === 0 && attribution ? { attribution } : {}) };
+  });
+  const drawable = (l) => l.type !== "symbol" && !["fill-pattern", "line-pattern", "background-pattern"].some((p) => l.paint?.[p]);
+  underTheZone(style, (base.layers || []).filter(drawable).map((l) => ({
+    ...l,
+    id: `zagore-basemap-${l.id}`,
+    ...(l.source ? { source: `zagore-basemap-${l.source}` } : {}),
+  })));
+}
+
 /// The map in `container`, opening on `startPlot` (a plot feature) when the link has no view.
 export async function createMap(container, startPlot) {
-  const [config, style] = await Promise.all([getJson("/map/config.json").catch(() => ({})), getJson("/style.json")]);
+  const [config, style, tilejson] = await Promise.all([
+    getJson("/map/config.json").catch(() => ({})), getJson("/style.json"), getJson("/tiles.json").catch(() => null)]);
   takeStyleColours(style);
+  takeTileJson(tilejson);
+  state.config = config;
   if (config.base_map && Array.isArray(config.base_map.tiles)) {
     // An optional raster base map for deployments with internet, drawn just above the background.
     style.sources["zagore-basemap"] = { type: "raster", tiles: config.base_map.tiles, tileSize: 256, attribution: config.base_map.attribution || "" };
-    const at = style.layers.findIndex((l) => l.type !== "background");
-    style.layers.splice(at < 0 ? 0 : at, 0, { id: "zagore-basemap", type: "raster", source: "zagore-basemap" });
+    underTheZone(style, [{ id: "zagore-basemap", type: "raster", source: "zagore-basemap" }]);
+  } else if (typeof config.base_map?.style === "string") {
+    const base = await getJson(config.base_map.style).catch((err) => (state.errors.push(String(err)), null));
+    if (base) addVectorBaseMap(style, base, config.base_map.attribution || "");
   }
-  const options = { container, style, hash: "map", attributionControl: { compact: true } };
+  // The drawing buffer is kept so that printing the page prints the map, not a blank canvas.
+  const options = { container, style, hash: "map", attributionControl: { compact: true },
+    canvasContextAttributes: { preserveDrawingBuffer: true } };
   if (!initial.hasView) {
     // Else the style's own centre and zoom (the zone) apply.
     const bounds = startPlot ? boundsOf(startPlot.geometry) : await zoneBounds();
@@ -49,7 +80,49 @@ export async function createMap(container, startPlot) {
   map.addControl(new maplibregl.NavigationControl(), "top-left");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   map.on("error", (e) => state.errors.push(String(e.error?.message || e.error || e)));
+  collapseAttributionOnPhone(map);
+  followPrinting(map);
   return map;
+}
+
+/// Printing: the legend open, and the map redrawn at the paper's size showing what the screen
+/// showed (the paper is wider and lower than the screen's map: the same zoom would cut off
+/// the stages); the screen's view again afterwards. Chromium tells a print (and print
+/// emulation) through the `print` media query, other browsers through `beforeprint`.
+function followPrinting(map) {
+  let screenView = null;
+  const layout = (printing) => {
+    if (printing && !screenView) {
+      screenView = { bounds: map.getBounds(), center: map.getCenter(), zoom: map.getZoom() };
+      document.querySelector("#legend")?.setAttribute("open", "");
+      map.resize();
+      map.fitBounds(screenView.bounds, { duration: 0 });
+      if (map.getZoom() < PLOTS_MIN_ZOOM) map.setZoom(PLOTS_MIN_ZOOM);
+    } else if (!printing && screenView) {
+      map.resize();
+      map.jumpTo({ center: screenView.center, zoom: screenView.zoom });
+      screenView = null;
+    }
+  };
+  matchMedia("print").addEventListener("change", (e) => layout(e.matches));
+  addEventListener("beforeprint", () => layout(true));
+  addEventListener("afterprint", () => layout(false));
+}
+
+/// On a phone the attribution stays collapsed behind its (i) button until the visitor opens
+/// it: MapLibre opens it whenever the attribution is first filled in (once the sources have
+/// loaded), so each of those openings is undone until the first tap on the control.
+function collapseAttributionOnPhone(map) {
+  const attribution = map.getContainer().querySelector(".maplibregl-ctrl-attrib");
+  if (!attribution || !matchMedia("(max-width: 720px)").matches) return;
+  const collapse = () => attribution.classList.remove("maplibregl-compact-show");
+  const watcher = new MutationObserver(() => {
+    if (attribution.classList.contains("maplibregl-compact-show")) collapse();
+  });
+  watcher.observe(attribution, { attributes: true, attributeFilter: ["class"] });
+  // Capturing: before MapLibre's own listener opens it.
+  attribution.addEventListener("click", () => watcher.disconnect(), { capture: true, once: true });
+  collapse();
 }
 
 /// The style's layers drawn from the plots (what the filters apply to).
@@ -105,4 +178,18 @@ export function enableHover(map, plotSource) {
 export function flyToFeature(map, feature) {
   const bounds = boundsOf(feature.geometry);
   if (bounds) map.fitBounds(bounds, { padding: 60, maxZoom: 17, duration: 800 });
+}
+
+/// Choosing a plot without a mouse: the map (a tab stop; MapLibre's arrow keys move it, + and
+/// − zoom) shows a cross at its centre while it has the keyboard's focus, and Enter or Space
+/// chooses what is under the cross, as a click there would.
+export function enableKeyboardChoice(map, choose) {
+  const canvas = map.getCanvas();
+  canvas.setAttribute("aria-describedby", "map-keys");
+  map.getContainer().append(Object.assign(document.createElement("div"), { className: "map-cross" }));
+  canvas.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" && e.key !== " ") return;
+    e.preventDefault();
+    choose(map.getCenter());
+  });
 }

@@ -3,6 +3,8 @@
 
 export const state = {
   map: null,
+  /** The deployment's options (`/map/config.json`). */
+  config: {},
   ready: false,
   errors: [],
   selected: null,

@@ -59,7 +59,7 @@ test("every status pill has at least 4.5:1 contrast", async () => {
   const { page, context } = await openWithCard(PLOTS[0], DESKTOP);
   const ratios = await page.evaluate(async () => {
     const { statusColours, pillStyle, contrast } = await import("/map/assets/modules/colours.js");
-    return Object.keys(statusColours).map((s) => {
+    return [...statusColours.keys()].map((s) => {
       const { background, color } = pillStyle(s);
       return [s, contrast(background, color)];
     });

@@ -112,3 +112,34 @@ test("one area on the card; the declared one beside it and a warning only when t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the card links the plot to its record on the cadastre agency's map, in a new tab; the pattern is the deployment's", async () => {
+  const id = "27214.33.1";
+  const link = async (app) => {
+    const { page, problems } = await openMap(browser, app.base, `/map?plot=${id}&lang=en`);
+    await page.waitForFunction(() => document.querySelector("#card-id"));
+    const a = await page.$("#card-cadastre");
+    const seen = a && await a.evaluate((n) => ({ href: n.href, target: n.target, rel: n.rel, text: n.textContent }));
+    assert.deepEqual(problems.console, []);
+    await page.close();
+    return seen;
+  };
+  // The default: КАИС, the agency's public map, by identifier.
+  const kais = await link(server);
+  assert.equal(kais.href, `https://kais.cadastre.bg/bg/Map?cadnum=${id}`);
+  assert.equal(kais.target, "_blank");
+  assert.ok(kais.rel.split(" ").includes("noopener"), kais.rel);
+  assert.match(kais.text, /cadastral map.*new tab/);
+  for (const [config, want] of [
+    ['cadastre_url = "https://cadastre.example/record/{id}?from=zagore"\n', `https://cadastre.example/record/${id}?from=zagore`],
+    ['cadastre_url = ""\n', null],
+  ]) {
+    const other = await startServer("geodata", { config });
+    try {
+      const seen = await link(other);
+      assert.equal(seen?.href ?? null, want, config);
+    } finally {
+      other.stop();
+    }
+  }
+});

@@ -7,7 +7,7 @@
 // CHROMIUM (default /usr/bin/chromium), ARTIFACTS (where screenshots go; default artifacts/).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,12 +22,20 @@ export const PHONE = { width: 390, height: 844 };
 
 /// Starts `zagore serve` on a free port; resolves to { base, stop }. The server has a fresh
 /// sales register of its own (imported from the data's plots) unless ZAGORE_REGISTER names one.
-export async function startServer(dataDir = "geodata") {
-  const own = process.env.ZAGORE_REGISTER ? null : mkdtempSync(path.join(os.tmpdir(), "zagore-register-"));
-  const register = process.env.ZAGORE_REGISTER || path.join(own, "register.sqlite");
+/// `config`, when given, is the text of a config file (TOML) the server reads; `register`, the
+/// register file to use instead.
+export async function startServer(dataDir = "geodata", { config, register: registerFile } = {}) {
+  const own = mkdtempSync(path.join(os.tmpdir(), "zagore-server-"));
+  const register = registerFile || process.env.ZAGORE_REGISTER || path.join(own, "register.sqlite");
+  const env = { ...process.env, RUST_LOG: "zagore=info", ZAGORE_REGISTER: register };
+  delete env.ZAGORE_CONFIG;
+  if (config !== undefined) {
+    env.ZAGORE_CONFIG = path.join(own, "zagore.toml");
+    writeFileSync(env.ZAGORE_CONFIG, config);
+  }
   const server = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--data", dataDir], {
     cwd: root,
-    env: { ...process.env, RUST_LOG: "zagore=info", ZAGORE_REGISTER: register },
+    env,
     stdio: ["ignore", "ignore", "pipe"],
   });
   const base = await new Promise((resolve, reject) => {
@@ -45,7 +53,7 @@ export async function startServer(dataDir = "geodata") {
   });
   const stop = () => {
     server.kill("SIGTERM");
-    if (own) server.once("exit", () => rmSync(own, { recursive: true, force: true }));
+    server.once("exit", () => rmSync(own, { recursive: true, force: true }));
   };
   return { base, stop };
 }

@@ -12,15 +12,10 @@ use std::io::Write;
 use geo::{Geometry, LineString, Polygon};
 
 use super::table::{text, Row, Table};
+use crate::register::Status;
 
-/// The plot status colours of the map's style (`tiles::style::STATUS_COLOURS`; a test
-/// checks they agree), and the colour of anything else.
-pub const STATUS_COLOURS: [(&str, &str); 4] = [
-    ("available", "#2e9e44"),
-    ("reserved", "#f0b400"),
-    ("pre-contracted", "#e8710a"),
-    ("sold", "#9a9a9a"),
-];
+/// The colour of a feature without a plot status (the plot statuses' are the map's one
+/// palette, `Status::colour`).
 const OTHER_COLOUR: &str = "#5b4a9e";
 
 /// Escapes text for XML (element content and attribute values), dropping the control
@@ -60,9 +55,9 @@ fn style_id(status: &str) -> String {
 }
 
 fn styles(out: &mut String) {
-    let all = STATUS_COLOURS
+    let all = Status::ALL
         .iter()
-        .copied()
+        .map(|s| (s.name(), s.colour()))
         .chain(std::iter::once(("other", OTHER_COLOUR)));
     for (status, colour) in all {
         out.push_str(&format!(
@@ -166,7 +161,7 @@ fn placemark(out: &mut String, table: &Table<'_>, row: &Row<'_>) {
         .properties
         .get("status")
         .and_then(|v| v.as_str())
-        .filter(|s| STATUS_COLOURS.iter().any(|(k, _)| k == s))
+        .filter(|s| Status::from_name(s).is_some())
         .unwrap_or("other");
     out.push_str(&format!(
         "<Placemark id=\"{}\"><name>{}</name><description>{}</description><styleUrl>#{}</styleUrl><ExtendedData>",
