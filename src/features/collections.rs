@@ -270,6 +270,12 @@ pub fn queryables_json(
     base: &str,
 ) -> Value {
     let mut properties = Map::new();
+    // The features' geometry, for the spatial functions of a CQL2 filter (Part 3 names its
+    // role; it is not a property to compare or to filter by with `name=value`).
+    properties.insert(
+        crate::features::filter::GEOMETRY.to_string(),
+        json!({"title": "geometry", "format": "geometry-any", "x-ogc-role": "primary-geometry"}),
+    );
     for (name, t) in queryables {
         properties.insert(name.clone(), json!({"title": name, "type": t.name()}));
     }

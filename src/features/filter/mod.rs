@@ -1,0 +1,156 @@
+//! OGC API – Features Part 3 filtering: the `filter`, `filter-lang` and `filter-crs`
+//! parameters of `/collections/{id}/items` (and of its exports), in CQL2 text or CQL2 JSON.
+//!
+//! A filter is parsed once, at the edge, by the `cql2` crate, and then turned into a
+//! [`CqlFilter`]: a condition tree checked against the collection's queryables (every
+//! property exists and is compared with a value of its type, every function is one we
+//! evaluate, every geometry literal is in range), so nothing is checked again while it is
+//! evaluated. Evaluation reads the features' own values ([`crate::geodata::PropValue`], a
+//! plot's card field by field) and their `geo` geometries; no feature becomes JSON for it.
+//!
+//! - [`build`] — from the `cql2` crate's expression to the checked condition;
+//! - [`eval`] — the condition on one feature (three-valued: a comparison with a missing value
+//!   is unknown, and only a feature whose filter is true is selected).
+
+mod build;
+mod eval;
+
+use std::collections::BTreeMap;
+
+use geo::Rect;
+
+use super::collections::{listed_crs, PropertyType};
+use super::params::{CrsChoice, ParamError, Params};
+use crate::geodata::{Layer, LayerKind};
+
+pub use eval::Matcher;
+
+/// The languages `filter-lang` accepts; the first is the default.
+pub const FILTER_LANGS: [&str; 2] = ["cql2-text", "cql2-json"];
+
+/// The longest filter accepted, in bytes: room for a polygon of about a thousand vertices.
+pub const MAX_FILTER_BYTES: usize = 32 * 1024;
+
+/// How deeply conditions and parentheses may nest.
+pub const MAX_DEPTH: usize = 32;
+
+/// How many conditions, list items and geometry vertices one filter may hold in all: every
+/// feature is tested against every one of them.
+pub const MAX_TERMS: usize = 4096;
+
+/// The name of the features' geometry in a filter (as listed in the queryables).
+pub const GEOMETRY: &str = "geometry";
+
+/// The stack the parser runs on. The `cql2` crate's parser recurses once per nesting level
+/// of the text, before any depth can be checked, so it runs on a thread of its own whose
+/// stack a filter of [`MAX_FILTER_BYTES`] cannot exhaust (the memory is reserved, not used).
+const PARSE_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// A checked filter: trusted from here on.
+#[derive(Debug, Clone)]
+pub struct CqlFilter {
+    condition: eval::Condition,
+    /// The properties the condition reads, by slot.
+    properties: Vec<String>,
+    /// The CRS of the filter's geometry literals.
+    crs: CrsChoice,
+    /// Whether any spatial function is used (each candidate's geometry is then needed).
+    spatial: bool,
+    /// The envelope (in `crs`, easting first) of a spatial literal every match must touch:
+    /// the top-level AND holds a spatial function other than S_DISJOINT.
+    narrow: Option<Rect<f64>>,
+}
+
+/// Which encoding `filter` is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    Text,
+    Json,
+}
+
+impl CqlFilter {
+    /// Takes `filter`, `filter-lang` and `filter-crs` from the query and checks the filter
+    /// against the layer's queryables. None without a `filter`.
+    pub fn from_params(
+        params: &mut Params,
+        layer: &Layer,
+        queryables: &BTreeMap<String, PropertyType>,
+    ) -> Result<Option<CqlFilter>, ParamError> {
+        let text = params.take("filter")?;
+        let lang = params.take("filter-lang")?;
+        let crs = params.take("filter-crs")?;
+        let Some(text) = text else {
+            for (name, given) in [("filter-lang", &lang), ("filter-crs", &crs)] {
+                if given.is_some() {
+                    return Err(ParamError::new(
+                        name,
+                        "is given without a filter to apply to",
+                    ));
+                }
+            }
+            return Ok(None);
+        };
+        let lang = match lang.as_deref().map(str::trim) {
+            None | Some("cql2-text") => Lang::Text,
+            Some("cql2-json") => Lang::Json,
+            Some(other) => {
+                return Err(ParamError::new(
+                    "filter-lang",
+                    format!(
+                        "{other:?} is not a filter language served here; use {}",
+                        FILTER_LANGS.join(" or ")
+                    ),
+                ))
+            }
+        };
+        let crs = match crs {
+            Some(t) => CrsChoice::parse("filter-crs", &t, &listed_crs(layer))?,
+            None => CrsChoice::crs84(),
+        };
+        let filter = parse(text, lang, layer.kind, queryables.clone(), crs)?;
+        Ok(Some(filter))
+    }
+
+    /// The envelope every match lies in, in the filter's CRS, easting first (the caller
+    /// narrows the candidates with the spatial index).
+    pub fn narrowing(&self) -> Option<(Rect<f64>, &CrsChoice)> {
+        self.narrow.map(|r| (r, &self.crs))
+    }
+}
+
+/// Parses and checks `text` on a thread with a large stack (see [`PARSE_STACK_BYTES`]); a
+/// panic in the parser is a 400 on this filter, not a failed request.
+fn parse(
+    text: String,
+    lang: Lang,
+    kind: LayerKind,
+    queryables: BTreeMap<String, PropertyType>,
+    crs: CrsChoice,
+) -> Result<CqlFilter, ParamError> {
+    if text.len() > MAX_FILTER_BYTES {
+        return Err(ParamError::new(
+            "filter",
+            format!(
+                "is {} bytes long; the longest filter accepted is {MAX_FILTER_BYTES} bytes",
+                text.len()
+            ),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(ParamError::new("filter", "is empty"));
+    }
+    let collection = kind.name().to_string();
+    let work = move || build::build(&text, lang == Lang::Json, &collection, &queryables, crs);
+    std::thread::Builder::new()
+        .name("cql2-parse".to_string())
+        .stack_size(PARSE_STACK_BYTES)
+        .spawn(work)
+        .map_err(|e| ParamError::new("filter", format!("could not be parsed now: {e}")))?
+        .join()
+        .unwrap_or_else(|_| {
+            Err(ParamError::new(
+                "filter",
+                "the CQL2 parser failed on this filter; check its syntax",
+            ))
+        })
+}
