@@ -189,14 +189,58 @@ fn urlencode(s: &str) -> String {
 /// nearly so, a few valid.
 fn cql2_soup() -> impl Strategy<Value = String> {
     const TOKENS: [&str; 44] = [
-        "stage", "area_m2", "status", "geometry", "price_eur_m2", "colour", "=", "<>", "<", ">=",
-        "AND", "OR", "NOT", "(", ")", "'sold'", "2", "-", "1e400", "LIKE", "'%a_\\'", "IN",
-        "BETWEEN", "IS", "NULL", "S_INTERSECTS", "S_WITHIN", "BBOX", "POINT", "POLYGON", ",",
-        "25.6", "42.3", "true", "{", "}", "[", "]", "\"op\"", ":", "\"args\"", "{\"property\"",
-        "CASEI", "''",
+        "stage",
+        "area_m2",
+        "status",
+        "geometry",
+        "price_eur_m2",
+        "colour",
+        "=",
+        "<>",
+        "<",
+        ">=",
+        "AND",
+        "OR",
+        "NOT",
+        "(",
+        ")",
+        "'sold'",
+        "2",
+        "-",
+        "1e400",
+        "LIKE",
+        "'%a_\\'",
+        "IN",
+        "BETWEEN",
+        "IS",
+        "NULL",
+        "S_INTERSECTS",
+        "S_WITHIN",
+        "BBOX",
+        "POINT",
+        "POLYGON",
+        ",",
+        "25.6",
+        "42.3",
+        "true",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"op\"",
+        ":",
+        "\"args\"",
+        "{\"property\"",
+        "CASEI",
+        "''",
     ];
-    proptest::collection::vec(0..TOKENS.len(), 0..24)
-        .prop_map(|picks| picks.into_iter().map(|i| TOKENS[i]).collect::<Vec<_>>().join(" "))
+    proptest::collection::vec(0..TOKENS.len(), 0..24).prop_map(|picks| {
+        picks
+            .into_iter()
+            .map(|i| TOKENS[i])
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 /// `filter` (text and JSON, in either CRS) never gets a 5xx: a filter is answered or refused.

@@ -225,9 +225,7 @@ impl Condition {
                 Some(above && below)
             }
             Condition::IsNull { operand } => Some(s.value(operand).is_none()),
-            Condition::Spatial { relation, literal } => {
-                Some(relation.holds(s.geometry?, literal))
-            }
+            Condition::Spatial { relation, literal } => Some(relation.holds(s.geometry?, literal)),
         }
     }
 }

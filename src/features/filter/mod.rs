@@ -28,15 +28,17 @@ pub use eval::Matcher;
 /// The languages `filter-lang` accepts; the first is the default.
 pub const FILTER_LANGS: [&str; 2] = ["cql2-text", "cql2-json"];
 
-/// The longest filter accepted, in bytes: room for a polygon of about a thousand vertices.
-pub const MAX_FILTER_BYTES: usize = 32 * 1024;
+/// The longest filter accepted, in bytes: as long as a request target may be
+/// (the HTTP edge refuses longer ones first); room for a polygon of a few hundred vertices.
+pub const MAX_FILTER_BYTES: usize = 8 * 1024;
 
 /// How deeply conditions and parentheses may nest.
 pub const MAX_DEPTH: usize = 32;
 
 /// How many conditions, list items and geometry vertices one filter may hold in all: every
-/// feature is tested against every one of them.
-pub const MAX_TERMS: usize = 4096;
+/// feature is tested against every one of them (a million plots, a thousand terms: about a
+/// second).
+pub const MAX_TERMS: usize = 1000;
 
 /// The name of the features' geometry in a filter (as listed in the queryables).
 pub const GEOMETRY: &str = "geometry";
@@ -153,4 +155,59 @@ fn parse(
                 "the CQL2 parser failed on this filter; check its syntax",
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plots_queryables() -> BTreeMap<String, PropertyType> {
+        [
+            ("stage", PropertyType::Integer),
+            ("status", PropertyType::String),
+        ]
+        .into_iter()
+        .map(|(k, t)| (k.to_string(), t))
+        .collect()
+    }
+
+    fn check(text: &str) -> Result<CqlFilter, ParamError> {
+        parse(
+            text.to_string(),
+            Lang::Text,
+            LayerKind::Plots,
+            plots_queryables(),
+            CrsChoice::crs84(),
+        )
+    }
+
+    /// Regression guard: the parser recurses per nesting level before any check can run; on
+    /// a server thread's stack these would overflow and abort the process.
+    #[test]
+    fn nesting_at_the_length_limit_is_refused_not_a_stack_overflow() {
+        let room = MAX_FILTER_BYTES - 16;
+        for text in [
+            format!("{}stage = 1", "NOT ".repeat(room / 4)),
+            format!("stage{}", " = 1".repeat(room / 4)),
+            format!("{}1", "-".repeat(room)),
+            format!("{}stage = 1", "(".repeat(room)),
+            format!("stage IN ({})", "(".repeat(room / 2)),
+        ] {
+            let e = check(&text).unwrap_err();
+            assert_eq!(e.parameter, "filter", "{e}");
+        }
+    }
+
+    #[test]
+    fn size_limits_name_the_filter() {
+        let long = format!("status = '{}'", "x".repeat(MAX_FILTER_BYTES));
+        assert!(check(&long).unwrap_err().reason.contains("bytes"));
+        let many = format!("stage IN ({})", vec!["1"; MAX_TERMS + 1].join(","));
+        assert!(check(&many)
+            .unwrap_err()
+            .reason
+            .contains(&MAX_TERMS.to_string()));
+        let few = format!("stage IN ({})", ["1"; 10].join(","));
+        assert!(check(&few).is_ok());
+    }
 }
