@@ -104,6 +104,9 @@ pub fn collection_json(layer: &Layer, base: &str) -> Value {
     })
 }
 
+/// The queryable naming the features' geometry, for a CQL2 filter's spatial functions.
+pub const GEOMETRY: &str = "geometry";
+
 /// The JSON type of a queryable property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PropertyType {
@@ -273,7 +276,7 @@ pub fn queryables_json(
     // The features' geometry, for the spatial functions of a CQL2 filter (Part 3 names its
     // role; it is not a property to compare or to filter by with `name=value`).
     properties.insert(
-        crate::features::filter::GEOMETRY.to_string(),
+        GEOMETRY.to_string(),
         json!({"title": "geometry", "format": "geometry-any", "x-ogc-role": "primary-geometry"}),
     );
     for (name, t) in queryables {

@@ -9,10 +9,32 @@ use std::fmt::Display;
 use cql2::Expr;
 use geo::{BoundingRect, CoordsIter, Geometry, MapCoords, Rect};
 
-use super::eval::{Comparison, Condition, Operand, Relation, Scalar};
-use super::{CqlFilter, GEOMETRY, MAX_DEPTH, MAX_TERMS};
-use crate::features::collections::PropertyType;
+use super::condition::{Comparison, Condition, Operand, Relation, Scalar};
+use crate::features::collections::{PropertyType, GEOMETRY};
 use crate::features::params::{CrsChoice, ParamError};
+
+/// How deeply conditions and parentheses may nest.
+pub const MAX_DEPTH: usize = 32;
+
+/// How many conditions, list items and geometry vertices one filter may hold in all: every
+/// feature is tested against every one of them (a million plots, a thousand terms: about a
+/// second).
+pub const MAX_TERMS: usize = 1000;
+
+/// A checked filter: trusted from here on.
+#[derive(Debug, Clone)]
+pub struct CqlFilter {
+    pub(super) condition: Condition,
+    /// The properties the condition reads, by slot.
+    pub(super) properties: Vec<String>,
+    /// The CRS of the filter's geometry literals.
+    pub(super) crs: CrsChoice,
+    /// Whether any spatial function is used (each candidate's geometry is then needed).
+    pub(super) spatial: bool,
+    /// The envelope (in `crs`, easting first) of a spatial literal every match must touch:
+    /// the top-level AND holds a spatial function other than S_DISJOINT.
+    pub(super) narrow: Option<Rect<f64>>,
+}
 
 /// The longest text literal or LIKE pattern, in characters.
 const MAX_TEXT_CHARS: usize = 1000;

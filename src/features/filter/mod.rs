@@ -8,12 +8,14 @@
 //! evaluated. Evaluation reads the features' own values ([`crate::geodata::PropValue`], a
 //! plot's card field by field) and their `geo` geometries; no feature becomes JSON for it.
 //!
-//! - [`build`] — from the `cql2` crate's expression to the checked condition;
-//! - [`eval`] — the condition on one feature (three-valued: a comparison with a missing value
-//!   is unknown, and only a feature whose filter is true is selected).
+//! - [`build`] — from the `cql2` crate's expression to the checked [`CqlFilter`];
+//! - [`condition`] — the condition on one feature's values (three-valued: a comparison with
+//!   a missing value is unknown, and only a feature whose filter is true is selected);
+//! - [`matcher`] — reads those values and the geometry of each feature of a layer.
 
 mod build;
-mod eval;
+mod condition;
+mod matcher;
 
 use std::collections::BTreeMap;
 
@@ -23,7 +25,9 @@ use super::collections::{listed_crs, PropertyType};
 use super::params::{CrsChoice, ParamError, Params};
 use crate::geodata::{Layer, LayerKind};
 
-pub use eval::Matcher;
+pub use super::collections::GEOMETRY;
+pub use build::{CqlFilter, MAX_DEPTH, MAX_TERMS};
+pub use matcher::Matcher;
 
 /// The languages `filter-lang` accepts; the first is the default.
 pub const FILTER_LANGS: [&str; 2] = ["cql2-text", "cql2-json"];
@@ -32,36 +36,10 @@ pub const FILTER_LANGS: [&str; 2] = ["cql2-text", "cql2-json"];
 /// (the HTTP edge refuses longer ones first); room for a polygon of a few hundred vertices.
 pub const MAX_FILTER_BYTES: usize = 8 * 1024;
 
-/// How deeply conditions and parentheses may nest.
-pub const MAX_DEPTH: usize = 32;
-
-/// How many conditions, list items and geometry vertices one filter may hold in all: every
-/// feature is tested against every one of them (a million plots, a thousand terms: about a
-/// second).
-pub const MAX_TERMS: usize = 1000;
-
-/// The name of the features' geometry in a filter (as listed in the queryables).
-pub const GEOMETRY: &str = "geometry";
-
 /// The stack the parser runs on. The `cql2` crate's parser recurses once per nesting level
 /// of the text, before any depth can be checked, so it runs on a thread of its own whose
 /// stack a filter of [`MAX_FILTER_BYTES`] cannot exhaust (the memory is reserved, not used).
 const PARSE_STACK_BYTES: usize = 256 * 1024 * 1024;
-
-/// A checked filter: trusted from here on.
-#[derive(Debug, Clone)]
-pub struct CqlFilter {
-    condition: eval::Condition,
-    /// The properties the condition reads, by slot.
-    properties: Vec<String>,
-    /// The CRS of the filter's geometry literals.
-    crs: CrsChoice,
-    /// Whether any spatial function is used (each candidate's geometry is then needed).
-    spatial: bool,
-    /// The envelope (in `crs`, easting first) of a spatial literal every match must touch:
-    /// the top-level AND holds a spatial function other than S_DISJOINT.
-    narrow: Option<Rect<f64>>,
-}
 
 /// Which encoding `filter` is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

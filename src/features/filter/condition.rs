@@ -1,19 +1,13 @@
-//! A checked filter's condition and its evaluation on one feature.
+//! A checked filter's condition and its evaluation on one feature's values and geometry.
 //!
 //! Logic is three-valued, as in SQL and CQL2: a comparison that reads a missing or null value
 //! is *unknown*, NOT of unknown is unknown, and a feature is selected only when its filter is
 //! true — so `NOT (price > 100)` does not select plots that have no price.
 
-use std::borrow::Cow;
-
 use geo::{Geometry, Intersects, Relate};
 use like::Like;
 
-use super::CqlFilter;
-use crate::features::output::GeometryWriter;
-use crate::features::params::ParamError;
-use crate::geodata::{Layer, LayerKind, PropValue};
-use crate::zone::Zone;
+use crate::geodata::PropValue;
 
 /// A condition, every part of it checked (see `build`).
 #[derive(Debug, Clone)]
@@ -110,9 +104,9 @@ impl Scalar {
 
 /// What a condition is evaluated on: the values of the filter's properties (by slot) and the
 /// feature's geometry in the filter's CRS (when a spatial function needs it).
-struct Subject<'a> {
-    values: &'a [PropValue],
-    geometry: Option<&'a Geometry<f64>>,
+pub(super) struct Subject<'a> {
+    pub(super) values: &'a [PropValue],
+    pub(super) geometry: Option<&'a Geometry<f64>>,
 }
 
 impl Subject<'_> {
@@ -174,7 +168,7 @@ impl Relation {
 
 impl Condition {
     /// True, false, or unknown (None).
-    fn eval(&self, s: &Subject<'_>) -> Option<bool> {
+    pub(super) fn eval(&self, s: &Subject<'_>) -> Option<bool> {
         match self {
             Condition::Const(b) => Some(*b),
             Condition::All(list) => {
@@ -227,77 +221,5 @@ impl Condition {
             Condition::IsNull { operand } => Some(s.value(operand).is_none()),
             Condition::Spatial { relation, literal } => Some(relation.holds(s.geometry?, literal)),
         }
-    }
-}
-
-/// Tests the features of one layer against a filter, reusing one buffer of values.
-pub struct Matcher<'a> {
-    filter: &'a CqlFilter,
-    zone: &'a Zone,
-    layer: &'a Layer,
-    /// The features' geometries in the filter's CRS (PROJ only when that is neither the
-    /// layer's own CRS nor longitude/latitude; the transform is this thread's cached one).
-    writer: Option<GeometryWriter>,
-    values: Vec<PropValue>,
-}
-
-impl<'a> Matcher<'a> {
-    /// Blocking when the filter's CRS needs PROJ; not `Send` (PROJ objects stay on this
-    /// thread).
-    pub fn new(
-        filter: &'a CqlFilter,
-        zone: &'a Zone,
-        layer: &'a Layer,
-    ) -> Result<Matcher<'a>, ParamError> {
-        let writer = if filter.spatial {
-            Some(GeometryWriter::new(layer, &filter.crs, "filter-crs")?)
-        } else {
-            None
-        };
-        Ok(Matcher {
-            filter,
-            zone,
-            layer,
-            writer,
-            values: vec![PropValue::Null; filter.properties.len()],
-        })
-    }
-
-    /// Whether the feature at `position` of the layer matches. An error only when the
-    /// feature cannot be expressed in the filter's CRS.
-    pub fn matches(&mut self, position: usize) -> Result<bool, ParamError> {
-        let Some(feature) = self.layer.features.get(position) else {
-            return Ok(false);
-        };
-        let names = &self.filter.properties;
-        self.values.fill(PropValue::Null);
-        if !names.is_empty() {
-            let values = &mut self.values;
-            if self.layer.kind == LayerKind::Plots {
-                // The card as served (the register's facts, computed areas and distances),
-                // field by field, keeping only the fields the filter reads.
-                self.zone
-                    .visit_plot_card(Some(position), feature, |name, value| {
-                        if let Some(slot) = names.iter().position(|n| n == name) {
-                            values[slot] = value.clone();
-                        }
-                    });
-            } else {
-                for (slot, name) in names.iter().enumerate() {
-                    if let Some(v) = feature.properties.get(name) {
-                        values[slot] = v.clone();
-                    }
-                }
-            }
-        }
-        let geometry: Option<Cow<'_, Geometry<f64>>> = match &self.writer {
-            Some(w) => Some(w.east_first_ref(feature)?),
-            None => None,
-        };
-        let subject = Subject {
-            values: &self.values,
-            geometry: geometry.as_deref(),
-        };
-        Ok(self.filter.condition.eval(&subject) == Some(true))
     }
 }
