@@ -601,6 +601,33 @@ async fn every_collection_takes_a_filter() {
     }
 }
 
+#[tokio::test]
+async fn exports_take_the_filter_too() {
+    let app = spawn_app().await;
+    let plots = all(&app, "plots", "").await;
+    let filter = "status IN ('sold', 'reserved') AND area_m2 < 15000";
+    let want = expected(&plots, |p| {
+        matches!(text(p, "status"), Some("sold" | "reserved"))
+            && num(p, "area_m2").is_some_and(|a| a < 15000.0)
+    });
+    assert!(!want.is_empty() && want.len() < plots.len());
+    let path = format!("/collections/plots/items?f=csv&filter={}", enc(filter));
+    let resp = app.get(&path).await;
+    assert_eq!(resp.status(), 200);
+    let body = resp.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let ids: BTreeSet<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(ids, want);
+    // A wrong filter is refused there as well, never ignored.
+    let resp = app
+        .get("/collections/plots/items?f=csv&filter=colour%3D1")
+        .await;
+    assert_eq!(resp.status(), 400);
+}
+
 /// Asserts a 400 problem naming `parameter` whose detail contains `mentions`.
 async fn assert_refused(app: &TestApp, query: &str, parameter: &str, mentions: &str) {
     let path = format!("/collections/plots/items?{query}");
