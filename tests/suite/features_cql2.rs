@@ -139,6 +139,19 @@ fn operator_cases() -> Vec<(&'static str, Keep)> {
                 num(p, "declared_area_m2").is_some_and(|a| !(9000.0..=15000.0).contains(&a))
             }),
         ),
+        // Unknown stays unknown under NOT: plots without a price are not selected.
+        (
+            "NOT price_eur_m2 > 35",
+            Box::new(|p| num(p, "price_eur_m2").is_some_and(|v| v <= 35.0)),
+        ),
+        (
+            "NOT (price_eur_m2 > 35 AND stage = 1)",
+            Box::new(|p| match num(p, "price_eur_m2") {
+                Some(v) => !(v > 35.0 && num(p, "stage") == Some(1.0)),
+                // unknown AND false is false, so NOT gives true; unknown AND true stays unknown.
+                None => num(p, "stage") != Some(1.0),
+            }),
+        ),
         (
             "price_eur_m2 IS NULL",
             Box::new(|p| p["price_eur_m2"].is_null()),
