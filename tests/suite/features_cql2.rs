@@ -292,6 +292,23 @@ async fn text_and_json_forms_agree() {
     }
 }
 
+/// QGIS's OAPIF provider writes CQL2 text with double-quoted identifiers, a parenthesis round
+/// each comparison and `filter-lang` spelled out.
+#[tokio::test]
+async fn quoted_identifiers_as_qgis_writes_them() {
+    let app = spawn_app().await;
+    let plots = all(&app, "plots", "").await;
+    let filter =
+        r#"("status" = 'available') AND ("declared_area_m2" > 20000) AND ("stage" IN (1, 2))"#;
+    let want = expected(&plots, |p| {
+        text(p, "status") == Some("available")
+            && num(p, "declared_area_m2").is_some_and(|a| a > 20000.0)
+    });
+    assert!(!want.is_empty() && want.len() < plots.len());
+    let got = selected(&app, "plots", filter, "&filter-lang=cql2-text").await;
+    assert_eq!(got, want);
+}
+
 /// A feature's geometry as geo reads it from the API's GeoJSON.
 fn geometry(feature: &Value) -> geo::Geometry<f64> {
     let g: geojson::Geometry = serde_json::from_value(feature["geometry"].clone()).unwrap();
