@@ -39,6 +39,8 @@ pub const MAX_FILTER_BYTES: usize = 8 * 1024;
 /// The stack the parser runs on. The `cql2` crate's parser recurses once per nesting level
 /// of the text, before any depth can be checked, so it runs on a thread of its own whose
 /// stack a filter of [`MAX_FILTER_BYTES`] cannot exhaust (the memory is reserved, not used).
+/// (The worst filter of [`MAX_FILTER_BYTES`] in the unit tests overflowed 2 and 16 MiB in the
+/// debug build and held in 64 MiB; four times that is reserved.)
 const PARSE_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Which encoding `filter` is in.
