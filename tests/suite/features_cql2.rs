@@ -477,6 +477,18 @@ async fn spatial_literals_in_crs84_and_epsg_7801_select_the_same_plots() {
     )
     .await;
     assert_eq!(by_filter, by_bbox);
+    // EPSG:4326 is latitude first: the same box, axes swapped, selects the same plots.
+    let lat_first = selected(
+        &app,
+        "plots",
+        "S_INTERSECTS(geometry, BBOX(42.360,25.640,42.380,25.660))",
+        &format!(
+            "&filter-crs={}",
+            enc("http://www.opengis.net/def/crs/EPSG/0/4326")
+        ),
+    )
+    .await;
+    assert_eq!(lat_first, by_filter);
     let box_7801 = "4692000,511900,4693500,513000";
     let by_bbox = ids_of(
         &all(
