@@ -2,7 +2,7 @@
 # Checks that common OGC API – Features clients work with a running zagore server:
 #   - GDAL's OAPIF driver (ogrinfo): lists the collections, reads every plot, sends
 #     attribute filters to the server;
-#   - OWSLib's Features client: lists and queries the collections;
+#   - OWSLib's Features client: lists and queries the collections (bbox, properties, CQL2);
 #   - the OpenAPI document validates (openapi-spec-validator);
 #   - pyogrio (its wheel bundles GDAL >= 3.7, which implements OGC API – Features Part 2 and
 #     OGC API – Tiles 1.0): reads the plots in their storage CRS EPSG:7801 and checks them
@@ -58,6 +58,15 @@ print("status=sold:", sold["numberMatched"])
 box = api.collection_items("plots", bbox=[25.640, 42.360, 25.660, 42.380], limit=100)
 assert sorted(f["id"] for f in box["features"]) == sorted(f["id"] for f in source if f["properties"]["stage"] == 2)
 print("bbox around Stage 2:", box["numberMatched"])
+# A CQL2 filter (Part 3), as OWSLib sends it: `filter=` in the query, CQL2 text by default.
+cql = "declared_area_m2 > 20000 AND status = 'available'"
+hits = api.collection_items("plots", filter=cql, limit=100)
+want = [f["id"] for f in source if f["properties"]["declared_area_m2"] > 20000 and f["properties"]["status"] == "available"]
+assert want and sorted(f["id"] for f in hits["features"]) == sorted(want), (hits.get("numberMatched"), want)
+print("filter=" + cql + ":", hits["numberMatched"])
+near = api.collection_items("plots", filter="S_INTERSECTS(geometry, BBOX(25.640, 42.360, 25.660, 42.380))", limit=100)
+assert sorted(f["id"] for f in near["features"]) == sorted(f["id"] for f in source if f["properties"]["stage"] == 2)
+print("filter=S_INTERSECTS(geometry, BBOX(…)) around Stage 2:", near["numberMatched"])
 one = api.collection_item("plots", "27214.33.1")
 print("27214.33.1:", one["properties"]["upi"], one["properties"]["area_m2"], "m²")
 PY

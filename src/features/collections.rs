@@ -105,6 +105,9 @@ pub fn collection_json(layer: &Layer, base: &str) -> Value {
     })
 }
 
+/// The queryable naming the features' geometry, for a CQL2 filter's spatial functions.
+pub const GEOMETRY: &str = "geometry";
+
 /// The JSON type of a queryable property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PropertyType {
@@ -271,6 +274,12 @@ pub fn queryables_json(
     base: &str,
 ) -> Value {
     let mut properties = Map::new();
+    // The features' geometry, for the spatial functions of a CQL2 filter (Part 3 names its
+    // role; it is not a property to compare or to filter by with `name=value`).
+    properties.insert(
+        GEOMETRY.to_string(),
+        json!({"title": "geometry", "format": "geometry-any", "x-ogc-role": "primary-geometry"}),
+    );
     for (name, t) in queryables {
         properties.insert(name.clone(), json!({"title": name, "type": t.name()}));
     }

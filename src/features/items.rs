@@ -1,11 +1,12 @@
 //! `GET /collections/{id}/items` and `GET /collections/{id}/items/{fid}`: features selected by
-//! bbox (in any CRS), by equality on queryable properties, paged with `limit`/`offset`, and
-//! written in the CRS asked for (OGC API – Features, Parts 1 and 2).
+//! bbox (in any CRS), by equality on queryable properties and by a CQL2 `filter`, paged with
+//! `limit`/`offset`, and written in the CRS asked for (OGC API – Features, Parts 1 to 3).
 
 use geo::Intersects;
 use serde_json::{json, Value};
 
 use super::collections::{listed_crs, Filter, Queryables};
+use super::filter::{CqlFilter, Matcher};
 use super::negotiate::{self, encode, query_string};
 use super::output::{feature, GeometryWriter, Properties};
 use super::params::{parse_bbox, parse_count, parse_limit, CrsChoice, ParamError, Params};
@@ -18,13 +19,16 @@ use crate::zone::Zone;
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 10_000;
 
-const ITEMS_PARAMETERS: [&str; 7] = [
+const ITEMS_PARAMETERS: [&str; 10] = [
     "f",
     "limit",
     "offset",
     "bbox",
     "bbox-crs",
     "crs",
+    "filter",
+    "filter-lang",
+    "filter-crs",
     "the collection's queryable properties",
 ];
 
@@ -50,7 +54,7 @@ fn in_bbox(
     if crs.crs.is_lon_lat_wgs84() {
         return Ok(index.in_bbox(&layer.features, bbox));
     }
-    let envelope = lonlat_envelope(&crs.crs, bbox)?;
+    let envelope = lonlat_envelope(&crs.crs, bbox, "bbox-crs")?;
     let writer = GeometryWriter::new(layer, crs, "bbox-crs")?;
     let rect = bbox.to_rect();
     let mut hits = Vec::new();
@@ -68,16 +72,20 @@ fn in_bbox(
 /// beyond where the CRS maps to the Earth — a point PROJ refuses, or one that does not come
 /// back to itself through the inverse — the whole world is the envelope: a box of ±10⁹ m
 /// around the zone holds every plot, and found none while its outline wrapped round.
-fn lonlat_envelope(crs: &crate::geodata::Crs, bbox: BBox) -> Result<BBox, ParamError> {
+fn lonlat_envelope(
+    crs: &crate::geodata::Crs,
+    bbox: BBox,
+    parameter: &'static str,
+) -> Result<BBox, ParamError> {
     const STEPS: usize = 32;
     /// How far a point may move on the way there and back, relative to its size (0.5 m at
     /// 500 km): far more than PROJ's error, far less than a wrap round the Earth.
     const ROUND_TRIP: f64 = 1e-6;
     let lonlat = crate::geodata::Crs::Crs84;
-    let to_lonlat = Transform::new(crs, &lonlat).map_err(|e| ParamError::new("bbox-crs", e))?;
-    let back = Transform::new(&lonlat, crs).map_err(|e| ParamError::new("bbox-crs", e))?;
+    let to_lonlat = Transform::new(crs, &lonlat).map_err(|e| ParamError::new(parameter, e))?;
+    let back = Transform::new(&lonlat, crs).map_err(|e| ParamError::new(parameter, e))?;
     let world =
-        || BBox::new([-180.0, -90.0, 180.0, 90.0], true).map_err(|e| ParamError::new("bbox", e));
+        || BBox::new([-180.0, -90.0, 180.0, 90.0], true).map_err(|e| ParamError::new(parameter, e));
     let mut lons = Vec::with_capacity(4 * STEPS);
     let mut lats = Vec::with_capacity(4 * STEPS);
     for i in 0..STEPS {
@@ -116,7 +124,7 @@ fn lonlat_envelope(crs: &crate::geodata::Crs, bbox: BBox) -> Result<BBox, ParamE
         ],
         true,
     )
-    .map_err(|e| ParamError::new("bbox", e))
+    .map_err(|e| ParamError::new(parameter, e))
 }
 
 /// Everything `/items` was asked, checked.
@@ -126,6 +134,8 @@ pub(super) struct ItemsRequest {
     pub(super) crs: CrsChoice,
     bbox: Option<(BBox, CrsChoice)>,
     filters: Vec<Filter>,
+    /// `filter` (OGC API – Features Part 3, CQL2).
+    cql: Option<CqlFilter>,
 }
 
 /// Parses `/items`' parameters; `default_limit` is the page size without `limit` (exports,
@@ -170,11 +180,13 @@ pub(super) fn parse_items_request(
             "the zone's features carry no time, so they cannot be selected by it",
         ));
     }
-    // Whatever is left must name a queryable property.
+    // A CQL2 filter, then whatever is left must name a queryable property.
     let mut filters = Vec::new();
+    let mut cql = None;
     if !params.is_empty() {
         let queryables = zone.get::<Queryables>();
         let queryable = queryables.of(layer.kind);
+        cql = CqlFilter::from_params(&mut params, layer, queryable)?;
         for (name, value) in params.take_where(|n| queryable.contains_key(n))? {
             filters.push(Filter::parse(&name, &value, queryable[&name])?);
         }
@@ -186,6 +198,7 @@ pub(super) fn parse_items_request(
         crs,
         bbox,
         filters,
+        cql,
     })
 }
 
@@ -212,21 +225,53 @@ pub(super) fn select(
             .copied()
             .collect()
     };
-    let mut selected = match &request.bbox {
-        Some((bbox, crs)) => in_bbox(layer, zone.spatial_index(layer.kind), *bbox, crs)?,
-        None if request.filters.is_empty() => {
+    let index = zone.spatial_index(layer.kind);
+    // A spatial function in the filter's top-level AND narrows the candidates with the index
+    // as a bbox does (each is then tested exactly).
+    let narrowing = match request.cql.as_ref().and_then(CqlFilter::narrowing) {
+        Some((rect, crs)) => {
+            let [min, max] = [rect.min(), rect.max()];
+            let bad = |e| ParamError::new("filter", e);
+            let geographic = crs.crs.is_lon_lat_wgs84();
+            let envelope = BBox::new([min.x, min.y, max.x, max.y], geographic).map_err(bad)?;
+            Some(if geographic {
+                envelope
+            } else {
+                lonlat_envelope(&crs.crs, envelope, "filter-crs")?
+            })
+        }
+        None => None,
+    };
+    let mut selected = match (&request.bbox, narrowing) {
+        (Some((bbox, crs)), _) => in_bbox(layer, index, *bbox, crs)?,
+        (None, Some(envelope)) => index.in_bbox(&layer.features, envelope),
+        (None, None) if request.filters.is_empty() && request.cql.is_none() => {
             let n = layer.features.len();
             let start = request.offset.min(n);
             let end = start.saturating_add(request.limit).min(n);
             return Ok(((start..end).collect(), n));
         }
-        None => (0..layer.features.len()).collect(),
+        (None, None) => (0..layer.features.len()).collect(),
     };
     if !request.filters.is_empty() {
         selected.retain(|&i| {
             let p = props.of(&layer.features[i]);
             request.filters.iter().all(|f| f.matches(&p))
         });
+    }
+    if let Some(cql) = &request.cql {
+        let mut matcher = Matcher::new(cql, zone, layer)?;
+        let mut failed = None;
+        selected.retain(|&i| match matcher.matches(i) {
+            Ok(matched) => matched,
+            Err(e) => {
+                failed.get_or_insert(e);
+                false
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
     }
     Ok((page(&selected), selected.len()))
 }

@@ -11,6 +11,7 @@
 //! - [`output`] — geometry in the requested CRS and axis order, and the plot card;
 //! - [`write`] — feature pages serialized straight to JSON text (no `Value` tree);
 //! - [`collections`] — collection metadata, queryables and filters;
+//! - [`filter`] — OGC API – Features Part 3 filters in CQL2 (text and JSON);
 //! - [`export`] — the items as CSV, XLSX, KML/KMZ and GeoPackage downloads.
 //!
 //! Everything here is synchronous and may block (PROJ, pages of many features): the HTTP
@@ -19,6 +20,7 @@
 
 pub mod collections;
 pub mod export;
+pub mod filter;
 pub mod items;
 pub mod negotiate;
 pub mod ogc;

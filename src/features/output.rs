@@ -69,6 +69,20 @@ impl GeometryWriter {
         }
     }
 
+    /// The feature's geometry in the output CRS, easting first, borrowed when no transform is
+    /// needed (a filter tests a million plots' geometries without copying them).
+    pub fn east_first_ref<'f>(
+        &self,
+        feature: &'f Feature,
+    ) -> Result<std::borrow::Cow<'f, Geometry<f64>>, ParamError> {
+        use std::borrow::Cow;
+        match &self.source {
+            Source::AsRead => Ok(Cow::Borrowed(&feature.source)),
+            Source::LonLat => Ok(Cow::Borrowed(&feature.lonlat)),
+            Source::Projected(_) => self.east_first(feature).map(Cow::Owned),
+        }
+    }
+
     /// The feature's geometry ready to be serialized as [`Self::geojson`] would write it.
     pub fn geometry(&self, feature: &Feature) -> Result<GeoJsonGeometry, ParamError> {
         Ok(GeoJsonGeometry {

@@ -103,6 +103,9 @@ fn query_strategy() -> impl Strategy<Value = (usize, Vec<(String, String)>)> {
         Just("q".to_string()),
         Just("status".to_string()),
         Just("stage".to_string()),
+        Just("filter".to_string()),
+        Just("filter-lang".to_string()),
+        Just("filter-crs".to_string()),
         "[a-z%]{1,8}",
     ];
     let value = prop_oneof![
@@ -113,6 +116,8 @@ fn query_strategy() -> impl Strategy<Value = (usize, Vec<(String, String)>)> {
         Just("25.6,42.3,25.7,42.4".to_string()),
         Just("EPSG:7801".to_string()),
         Just("http://www.opengis.net/def/crs/EPSG/0/999999".to_string()),
+        Just("cql2-json".to_string()),
+        cql2_soup(),
         ".{0,30}",
     ];
     (
@@ -178,4 +183,89 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Strings made of CQL2's own tokens (text and JSON), in any order: mostly not filters, some
+/// nearly so, a few valid.
+fn cql2_soup() -> impl Strategy<Value = String> {
+    const TOKENS: [&str; 44] = [
+        "stage",
+        "area_m2",
+        "status",
+        "geometry",
+        "price_eur_m2",
+        "colour",
+        "=",
+        "<>",
+        "<",
+        ">=",
+        "AND",
+        "OR",
+        "NOT",
+        "(",
+        ")",
+        "'sold'",
+        "2",
+        "-",
+        "1e400",
+        "LIKE",
+        "'%a_\\'",
+        "IN",
+        "BETWEEN",
+        "IS",
+        "NULL",
+        "S_INTERSECTS",
+        "S_WITHIN",
+        "BBOX",
+        "POINT",
+        "POLYGON",
+        ",",
+        "25.6",
+        "42.3",
+        "true",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"op\"",
+        ":",
+        "\"args\"",
+        "{\"property\"",
+        "CASEI",
+        "''",
+    ];
+    proptest::collection::vec(0..TOKENS.len(), 0..24).prop_map(|picks| {
+        picks
+            .into_iter()
+            .map(|i| TOKENS[i])
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// `filter` (text and JSON, in either CRS) never gets a 5xx: a filter is answered or refused.
+#[test]
+fn no_filter_gets_a_5xx() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let app = runtime.block_on(common::spawn_app());
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 300,
+        ..ProptestConfig::default()
+    });
+    let strategy = (
+        cql2_soup(),
+        prop_oneof![Just(""), Just("&filter-lang=cql2-json")],
+        prop_oneof![Just(""), Just("&filter-crs=EPSG:7801")],
+    );
+    runner
+        .run(&strategy, |(filter, lang, crs)| {
+            let path = format!(
+                "/collections/plots/items?filter={}{lang}{crs}",
+                urlencode(&filter)
+            );
+            let status = runtime.block_on(async { app.get(&path).await.status() });
+            prop_assert!(status.as_u16() < 500, "{} answered {}", path, status);
+            Ok(())
+        })
+        .unwrap();
 }

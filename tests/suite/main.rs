@@ -10,6 +10,7 @@ mod distances_hostile;
 mod drive_time;
 mod exports;
 mod extra_layers;
+mod features_cql2;
 mod features_crs;
 mod features_ogc;
 mod features_plots;
