@@ -55,7 +55,8 @@ pub fn prepare(zone: &Zone) {
         || {
             rayon::join(
                 || zone.warm::<crate::tiles::TileFields>(),
-                || zone.warm::<crate::features::collections::Queryables>(),
+                // The OpenAPI document lists the queryables: derived after them.
+                || zone.warm::<crate::http::openapi::ApiDocument>(),
             )
         },
     );
