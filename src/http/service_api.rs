@@ -21,7 +21,7 @@ use super::openapi::{
     fill, shared_parameters, ApiDocument, BadRequest, Components, NotFound, Problem, Unavailable,
     Unprocessable, UriTooLong,
 };
-use super::{admin, edit, features, health, measure, session, sheet, tiles, viewer};
+use super::{admin, edit, features, health, measure, ogc_tiles, session, sheet, tiles, viewer};
 
 use crate::zone::{Derived, Zone};
 
@@ -57,6 +57,14 @@ use crate::zone::{Derived, Zone};
         tiles::tile_json,
         tiles::style_json,
         tiles::glyphs,
+        ogc_tiles::tile_matrix_sets,
+        ogc_tiles::tile_matrix_set,
+        ogc_tiles::dataset_tilesets,
+        ogc_tiles::dataset_tileset,
+        ogc_tiles::dataset_tile,
+        ogc_tiles::collection_tilesets,
+        ogc_tiles::collection_tileset,
+        ogc_tiles::collection_tile,
         health::health,
         health::metrics,
         measure::plot_distances,

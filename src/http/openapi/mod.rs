@@ -18,8 +18,8 @@ pub use components::{
 };
 pub(crate) use params::params_type;
 pub use params::{
-    fill, query, shared_parameters, Bbox, CollectionId, Crs, FHtml, FItems, FJson, FeatureId,
-    Paging,
+    fill, path_param, query, shared_parameters, Bbox, CollectionId, Crs, FHtml, FItems, FJson,
+    FeatureId, Paging,
 };
 pub(crate) use schemas::schema_type;
 pub use schemas::{array, boolean, date_time, integer, named, number_in, object, one_of, string};

@@ -24,7 +24,8 @@ pub fn query(name: &str, description: &str, schema: impl Into<RefOr<Schema>>) ->
         .schema(Some(schema))
 }
 
-fn path(name: &str, description: &str, schema: impl Into<RefOr<Schema>>) -> Parameter {
+/// A path parameter.
+pub fn path_param(name: &str, description: &str, schema: impl Into<RefOr<Schema>>) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Path)
@@ -79,9 +80,9 @@ params_type! {
         .build()]
     };
     /// The `{collectionId}` of a path (its values: the layers served, see [`fill`]).
-    pub CollectionId => vec![path("collectionId", "A collection", string())];
+    pub CollectionId => vec![path_param("collectionId", "A collection", string())];
     /// The `{featureId}` of a path.
-    pub FeatureId => vec![path(
+    pub FeatureId => vec![path_param(
         "featureId",
         "A feature's id (plots: the cadastral identifier)",
         string(),
