@@ -2,6 +2,7 @@
 //! register has an admin account, and then only for requests carrying an admin's bearer
 //! token (see [`super::auth`]).
 
+use super::openapi::{BadRequest, UriTooLong};
 use super::{auth, blocking, ApiError, AppState};
 use crate::register::Role;
 use crate::zone::ReloadError;
@@ -43,9 +44,22 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
     next.run(request).await
 }
 
-/// `POST /admin/reload`: reloads the data folder now; 200 with the outcome, or 422 with the
-/// problems of the refused data (the old data stays served). It takes no parameters.
-async fn reload_now(
+/// Reload the geodata folder now (needs the admin token or an admin account's token; disabled without either)
+// 200 with the outcome, or 422 with the problems of the refused data (the old data stays
+// served). It takes no parameters.
+#[utoipa::path(post, path = "/admin/reload", operation_id = "reloadData",
+    security(("adminToken" = []), ("registerToken" = [])),
+    responses(
+        (status = 200, description = "Replaced or unchanged", content_type = "application/json", body = Object),
+        (status = 400, response = BadRequest),
+        (status = 401, description = "Missing or wrong bearer token"),
+        (status = 403, description = "The account is an editor, not an admin"),
+        (status = 404, description = "Admin endpoints are disabled (no admin token, no admin account)"),
+        (status = 429, description = "Too many failed sign-ins from this address"),
+        (status = 422, description = "The new data was refused; the old data is still served"),
+        (status = 503, description = "The reload ran over its time limit, or too many requests in flight (see Retry-After)"),
+        (status = 414, response = UriTooLong)))]
+pub(super) async fn reload_now(
     State(state): State<AppState>,
     uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {

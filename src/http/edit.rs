@@ -22,10 +22,20 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 
 use super::auth::{self, Caller};
+use super::openapi::{
+    array, boolean, date_time, integer, number_in, object, one_of, params_type, query, schema_type,
+    string, CollectionId, FeatureId, RegisterErrors,
+};
 use super::{blocking, ApiError, ApiPath, AppState, QueryPairs};
 use crate::geodata::LayerKind;
+use crate::register::facts::{FIELDS, MAX_TEXT};
 use crate::register::{Change, Entry, Facts, RegisterError, Role};
+use crate::register::{Status, Terms};
 use crate::zone::Zone;
+use utoipa::openapi::path::PathItemType;
+use utoipa::openapi::schema::{AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat};
+use utoipa::openapi::OpenApi;
+use utoipa::Modify;
 
 /// The media type of a JSON merge patch.
 pub const MERGE_PATCH: &str = "application/merge-patch+json";
@@ -102,8 +112,27 @@ fn with_etag(mut response: Response, etag: Option<String>) -> Response {
     response
 }
 
-/// `PATCH /collections/plots/items/{id}`.
-async fn patch_item(
+/// Change a plot's register fields with a JSON merge patch (editors)
+// `PatchFields` lists the fields in the summary.
+#[utoipa::path(patch, path = "/collections/{collectionId}/items/{featureId}", operation_id = "patchPlot",
+    security(("registerToken" = [])),
+    params(
+        CollectionId,
+        FeatureId,
+        Reason,
+        ("If-Match" = String, Header, description = "The ETag of the item as last read (or *)")),
+    request_body(content = inline(RegisterFacts), content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Saved: the whole entry and its new ETag", content_type = "application/json",
+            body = inline(RegisterEntry), headers(("ETag" = String, description = "The item's entity tag, for If-Match"))),
+        (status = 405, description = "The collection is not editable (only plots are)", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 412, description = "Someone saved the plot first: GET it again", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 413, description = "The body is too large", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 415, description = "The body is not application/merge-patch+json", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 422, description = "A field is not editable or its value is not valid (named in `field`); nothing was written", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 428, description = "If-Match is missing", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        RegisterErrors))]
+pub(super) async fn patch_item(
     State(state): State<AppState>,
     ApiPath((collection, fid)): ApiPath<(String, String)>,
     QueryPairs(pairs): QueryPairs,
@@ -233,8 +262,17 @@ fn only_no_parameters(pairs: &[(String, String)], allowed: &[&str]) -> Result<()
     }
 }
 
-/// `GET /collections/plots/items/{id}/register`: the whole entry, for editors.
-async fn entry_of(
+/// A plot's whole register entry, private fields too (editors)
+#[utoipa::path(get, path = "/collections/{collectionId}/items/{featureId}/register",
+    operation_id = "getPlotRegisterEntry",
+    security(("registerToken" = [])),
+    params(CollectionId, FeatureId),
+    responses(
+        (status = 200, description = "The entry and its ETag", content_type = "application/json",
+            body = inline(RegisterEntry), headers(("ETag" = String, description = "The item's entity tag, for If-Match"))),
+        (status = 405, description = "The collection is not editable (only plots are)", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        RegisterErrors))]
+pub(super) async fn entry_of(
     State(state): State<AppState>,
     ApiPath((collection, fid)): ApiPath<(String, String)>,
     QueryPairs(pairs): QueryPairs,
@@ -253,8 +291,17 @@ async fn entry_of(
     Ok(with_etag(Json(entry_json(entry)).into_response(), etag))
 }
 
-/// `GET /collections/plots/items/{id}/history`: the plot's changes, oldest first.
-async fn history(
+/// A plot's changes, oldest first (editors)
+#[utoipa::path(get, path = "/collections/{collectionId}/items/{featureId}/history",
+    operation_id = "getPlotHistory",
+    security(("registerToken" = [])),
+    params(CollectionId, FeatureId),
+    responses(
+        (status = 200, description = "The changes", content_type = "application/json",
+            body = inline(PlotHistory)),
+        (status = 405, description = "The collection is not editable (only plots are)", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        RegisterErrors))]
+pub(super) async fn history(
     State(state): State<AppState>,
     ApiPath((collection, fid)): ApiPath<(String, String)>,
     QueryPairs(pairs): QueryPairs,
@@ -279,9 +326,14 @@ async fn history(
     Ok(Json(json!({"plot": fid, "changes": changes})).into_response())
 }
 
-/// `GET /admin/audit?since=&limit=`: every change at or after `since` (RFC 3339; default:
-/// all), oldest first, at most `limit` (default 1000, at most 10,000).
-async fn audit(
+/// Every change at or after `since`, oldest first (admins)
+#[utoipa::path(get, path = "/admin/audit", operation_id = "getAudit",
+    security(("registerToken" = []), ("adminToken" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "The changes", content_type = "application/json", body = inline(Audit)),
+        RegisterErrors))]
+pub(super) async fn audit(
     State(state): State<AppState>,
     QueryPairs(pairs): QueryPairs,
     request: Request,
@@ -322,4 +374,109 @@ async fn audit(
     })
     .await?;
     Ok(Json(json!({"changes": changes})).into_response())
+}
+
+/// Lists the editable fields in the summary of the plot PATCH.
+pub(super) struct PatchFields;
+
+impl Modify for PatchFields {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let patch = openapi
+            .paths
+            .paths
+            .get_mut("/collections/{collectionId}/items/{featureId}")
+            .and_then(|item| item.operations.get_mut(&PathItemType::Patch));
+        if let Some(summary) = patch.and_then(|op| op.summary.as_mut()) {
+            summary.push_str(&format!(". Fields: {}", FIELDS.join(", ")));
+        }
+    }
+}
+
+/// A register text field: at most `MAX_TEXT` characters, or null to clear it.
+fn text() -> ObjectBuilder {
+    string().nullable(true).max_length(Some(MAX_TEXT))
+}
+
+/// The register's facts (every field optional in a patch).
+fn facts() -> ObjectBuilder {
+    let price = number_in(0.0, 1e9).nullable(true);
+    object()
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .property("status", one_of(Status::ALL.map(Status::name)))
+        .property("price_eur_m2", price)
+        .property("price_includes_vat", boolean().nullable(true))
+        .property("price_note", text())
+        .property("terms", one_of(Terms::ALL.map(Terms::name)).nullable(true))
+        .property(
+            "reserved_until",
+            string()
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .nullable(true),
+        )
+        .property("investor", text())
+        .property("investor_public", boolean())
+        .property("contact", text())
+        .property("internal_note", text())
+        .property("notes_bg", text())
+        .property("notes_en", text())
+        .property("upi", text())
+}
+
+/// One change of the audit trail.
+fn change() -> ObjectBuilder {
+    object()
+        .property("revision", integer())
+        .property("at", date_time())
+        .property("who", string())
+        .property("plot", string())
+        .property("old", object().nullable(true))
+        .property("new", object())
+        .property("reason", string().nullable(true))
+}
+
+params_type! {
+    /// `reason` of a PATCH.
+    Reason => vec![query(
+        "reason",
+        "Why (kept in the audit trail)",
+        string().max_length(Some(2000)),
+    )
+    .build()];
+    /// `since` and `limit` of the audit trail.
+    AuditQuery => vec![
+        query("since", "RFC 3339 time (default: the beginning)", date_time()).build(),
+        query(
+            "limit",
+            "At most this many (1–10000, default 1000)",
+            integer().minimum(Some(1.0)).maximum(Some(10000.0)),
+        )
+        .build(),
+    ];
+}
+
+schema_type! {
+    /// The body of a plot PATCH.
+    RegisterFacts => facts()
+}
+
+schema_type! {
+    /// A plot's whole register entry.
+    RegisterEntry => object()
+        .property("plot", string())
+        .property("revision", integer())
+        .property("updated_at", string())
+        .property("updated_by", string())
+        .property("facts", facts())
+}
+
+schema_type! {
+    /// A plot's changes.
+    PlotHistory => object()
+        .property("plot", string())
+        .property("changes", array(change()))
+}
+
+schema_type! {
+    /// The changes since a moment.
+    Audit => object().property("changes", array(change()))
 }

@@ -15,6 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::error::ApiError;
+use super::openapi::ReadErrors;
 use super::state::AppState;
 use super::state::RELOAD_TIME_LIMIT;
 use crate::geodata::Problem;
@@ -25,8 +26,12 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// `GET /metrics`, in OpenMetrics text.
-async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+/// Prometheus/OpenMetrics metrics: requests, latency, tile cache, data version, reloads
+#[utoipa::path(get, path = "/metrics", operation_id = "getMetrics",
+    responses(
+        (status = 200, description = "The metrics", content_type = "application/openmetrics-text", body = String),
+        ReadErrors))]
+pub(super) async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let body = state.metrics().render().map_err(ApiError::internal)?;
     Ok((
         [(
@@ -48,7 +53,12 @@ impl crate::zone::Derived for Orphans {
     }
 }
 
-async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// Service status, data version, feature counts per layer
+#[utoipa::path(get, path = "/health", operation_id = "getHealth",
+    responses(
+        (status = 200, description = "The status", content_type = "application/json", body = Object),
+        ReadErrors))]
+pub(super) async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let zone = state.zone();
     let orphans = {
         let zone = std::sync::Arc::clone(&zone);

@@ -13,12 +13,14 @@ use axum::{Json, Router};
 use geo::Coord;
 use serde_json::{json, Value};
 
+use super::openapi::{object, one_of, BadRequest, Problem, ReadErrors, Unavailable, Unprocessable};
 use super::{blocking, ApiError, ApiPath, AppState, QueryPairs};
 use crate::features::params::Params;
 use crate::geodata::CadastralId;
 use crate::measure::{self, render};
 use crate::zone::distance::table::EAGER_PLOTS;
 use crate::zone::Zone;
+use utoipa::openapi::{RefOr, Schema};
 
 /// The largest body `POST /measure` accepts.
 pub const MEASURE_BODY_LIMIT: usize = 1024 * 1024;
@@ -46,6 +48,12 @@ fn no_parameters(pairs: Vec<(String, String)>) -> Result<(), ApiError> {
     }
 }
 
+/// A plot's distances to the A1 motorway and interchange, the ring road and the railway
+#[utoipa::path(get, path = "/plots/{plotId}/distances", operation_id = "plotDistances",
+    params(("plotId" = String, Path, description = "Cadastral identifier, e.g. 27214.33.1")),
+    responses(
+        (status = 200, description = "The distances", content_type = "application/json", body = Object),
+        ReadErrors))]
 async fn plot_distances(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -89,6 +97,14 @@ fn coordinate(name: &str, value: Option<&str>, limit: f64) -> Result<f64, ApiErr
     Ok(number)
 }
 
+/// Distances from a point to the A1 motorway and interchange, the ring road and the railway
+#[utoipa::path(get, path = "/distances", operation_id = "pointDistances",
+    params(
+        ("lon" = f64, Query, description = "Longitude, WGS84 degrees", minimum = -180, maximum = 180),
+        ("lat" = f64, Query, description = "Latitude, WGS84 degrees", minimum = -90, maximum = 90)),
+    responses(
+        (status = 200, description = "The distances", content_type = "application/json", body = Object),
+        ReadErrors))]
 async fn point_distances(
     State(state): State<AppState>,
     QueryPairs(pairs): QueryPairs,
@@ -128,6 +144,13 @@ fn whole_table(state: &AppState) -> Result<std::sync::Arc<Zone>, ApiError> {
     }
 }
 
+/// Every plot's distances
+#[utoipa::path(get, path = "/plots/distances", operation_id = "allPlotDistances",
+    responses(
+        (status = 200, description = "The distances", content_type = "application/json", body = Object),
+        (status = 501, description = "The data has more plots than the table is computed for at load: ask each plot's distances",
+            content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        ReadErrors))]
 async fn table_json(
     State(state): State<AppState>,
     QueryPairs(pairs): QueryPairs,
@@ -136,6 +159,13 @@ async fn table_json(
     Ok(Json(render::json(&whole_table(&state)?.distances)))
 }
 
+/// Every plot's distances as CSV
+#[utoipa::path(get, path = "/plots/distances.csv", operation_id = "allPlotDistancesCsv",
+    responses(
+        (status = 200, description = "The distances", content_type = "text/csv", body = String),
+        (status = 501, description = "The data has more plots than the table is computed for at load: ask each plot's distances",
+            content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        ReadErrors))]
 async fn table_csv(
     State(state): State<AppState>,
     QueryPairs(pairs): QueryPairs,
@@ -156,6 +186,17 @@ async fn table_csv(
         .into_response())
 }
 
+/// Geodesic measurement of a geometry sent in the body (lengths and areas on the WGS84 ellipsoid)
+#[utoipa::path(post, path = "/measure", operation_id = "measure",
+    request_body(content = inline(MeasuredGeometry), content_type = "application/json"),
+    responses(
+        (status = 200, description = "The measurement", content_type = "application/json", body = Object),
+        (status = 400, response = BadRequest),
+        (status = 408, response = Problem),
+        (status = 413, response = Problem),
+        (status = 415, response = Problem),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = Unavailable)))]
 async fn measure(
     QueryPairs(pairs): QueryPairs,
     body: Result<Bytes, BytesRejection>,
@@ -198,5 +239,29 @@ fn geometry_json(measured: &measure::Measured) -> Value {
             "area_decares": (area_m2 / 1000.0 * 10000.0).round() / 10000.0,
             "perimeter_m": (perimeter_m * 1000.0).round() / 1000.0,
         }),
+    }
+}
+
+/// The body of `POST /measure`, as the document describes it.
+struct MeasuredGeometry;
+
+impl<'s> utoipa::ToSchema<'s> for MeasuredGeometry {
+    fn schema() -> (&'s str, RefOr<Schema>) {
+        let types = [
+            "Point",
+            "MultiPoint",
+            "LineString",
+            "MultiLineString",
+            "Polygon",
+            "MultiPolygon",
+            "Feature",
+        ];
+        let schema = object()
+            .required("type")
+            .description(Some(
+                "A GeoJSON geometry, or a Feature holding one, in WGS84 longitude/latitude",
+            ))
+            .property("type", one_of(types));
+        ("MeasuredGeometry", RefOr::T(Schema::Object(schema.build())))
     }
 }

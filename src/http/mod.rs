@@ -6,10 +6,11 @@
 //! - [`tiles`] (and `ogc_tiles`, OGC API – Tiles), [`features`] (and `export`, its downloads), [`measure`], [`viewer`], `sheet`
 //!   (the printable plot sheet, its map in `sheet_map`) — the endpoint families;
 //! - [`health`], [`admin`], [`metrics`] — operations;
-//! - [`edit`], [`edit_openapi`], [`auth`] — editing the sales register (ETags, merge patches, history, audit)
+//! - [`edit`], [`auth`] — editing the sales register (ETags, merge patches, history, audit)
 //!   and who may (bearer tokens, roles; [`ratelimit`] for failed sign-ins; [`session`],
 //!   [`sessions`] for browsers: a session cookie and its CSRF token);
-//! - [`openapi`], [`api_doc`] — the OpenAPI document of the whole service and its HTML page;
+//! - [`openapi`], `service_api`, [`api_doc`] — the OpenAPI document of the whole service
+//!   (assembled by `utoipa` from the `#[utoipa::path]` beside each handler) and its HTML page;
 //! - [`router`] — the routes and the middleware around them;
 //! - [`state`], [`error`], [`base_url`], [`guard`], [`request_id`], [`blocking`] — the plumbing.
 
@@ -20,7 +21,6 @@ pub mod base_url;
 mod blocking;
 mod edge;
 mod edit;
-mod edit_openapi;
 pub mod error;
 mod export;
 mod features;
@@ -34,6 +34,7 @@ pub mod query;
 mod ratelimit;
 mod request_id;
 mod router;
+mod service_api;
 mod session;
 mod sessions;
 mod sheet;

@@ -12,6 +12,9 @@ use axum::{Json, Router};
 use serde_json::Value;
 
 use super::base_url::PublicBase;
+use super::openapi::{
+    integer, one_of, params_type, path_param, query, CollectionId, FJson, ReadErrors,
+};
 use super::tiles::{serve_tile, source};
 use super::{blocking, ApiError, ApiPath, AppState, QueryPairs};
 use crate::features::params::Params;
@@ -69,6 +72,9 @@ fn collection_tileset_of(state: &AppState, collection: &str) -> Result<Tileset, 
     Ok(Tileset::Collection(layer.kind))
 }
 
+/// The tile matrix sets the tiles are served in (WebMercatorQuad)
+#[utoipa::path(get, path = "/tileMatrixSets", operation_id = "getTileMatrixSetsList", params(FJson),
+    responses((status = 200, description = "The tile matrix sets", content_type = "application/json", body = Object), ReadErrors))]
 async fn tile_matrix_sets(
     base: PublicBase,
     headers: HeaderMap,
@@ -77,6 +83,10 @@ async fn tile_matrix_sets(
     json_document(base, &headers, pairs, ogc::tile_matrix_sets)
 }
 
+/// A tile matrix set's definition (OGC Two Dimensional Tile Matrix Set 2.0)
+#[utoipa::path(get, path = "/tileMatrixSets/{tileMatrixSetId}", operation_id = "getTileMatrixSet",
+    params(TileMatrixSetId, FJson),
+    responses((status = 200, description = "The tile matrix set", content_type = "application/json", body = Object), ReadErrors))]
 async fn tile_matrix_set(
     base: PublicBase,
     headers: HeaderMap,
@@ -87,6 +97,9 @@ async fn tile_matrix_set(
     json_document(base, &headers, pairs, ogc::web_mercator_quad)
 }
 
+/// The dataset's vector tilesets (every layer in each tile)
+#[utoipa::path(get, path = "/tiles", operation_id = "getDatasetVectorTilesetsList", params(FJson),
+    responses((status = 200, description = "The tilesets", content_type = "application/json", body = Object), ReadErrors))]
 async fn dataset_tilesets(
     base: PublicBase,
     headers: HeaderMap,
@@ -97,6 +110,10 @@ async fn dataset_tilesets(
     })
 }
 
+/// A collection's vector tilesets (only its layer in each tile)
+#[utoipa::path(get, path = "/collections/{collectionId}/tiles", operation_id = "getCollectionVectorTilesetsList",
+    params(CollectionId, FJson),
+    responses((status = 200, description = "The tilesets", content_type = "application/json", body = Object), ReadErrors))]
 async fn collection_tilesets(
     State(state): State<AppState>,
     base: PublicBase,
@@ -108,6 +125,10 @@ async fn collection_tilesets(
     json_document(base, &headers, pairs, |b| ogc::tilesets(b, set))
 }
 
+/// The dataset's tileset in a tile matrix set: its limits, layers and fields
+#[utoipa::path(get, path = "/tiles/{tileMatrixSetId}", operation_id = "describeDatasetVectorTileset",
+    params(TileMatrixSetId, FJson),
+    responses((status = 200, description = "The tileset", content_type = "application/json", body = Object), ReadErrors))]
 async fn dataset_tileset(
     State(state): State<AppState>,
     base: PublicBase,
@@ -119,6 +140,10 @@ async fn dataset_tileset(
     tileset(state, base, &headers, pairs, Tileset::Dataset).await
 }
 
+/// A collection's tileset in a tile matrix set: its limits, layer and fields
+#[utoipa::path(get, path = "/collections/{collectionId}/tiles/{tileMatrixSetId}", operation_id = "describeCollectionVectorTileset",
+    params(CollectionId, TileMatrixSetId, FJson),
+    responses((status = 200, description = "The tileset", content_type = "application/json", body = Object), ReadErrors))]
 async fn collection_tileset(
     State(state): State<AppState>,
     base: PublicBase,
@@ -148,6 +173,14 @@ async fn tileset(
     Ok((base, Json(body)).into_response())
 }
 
+/// A vector tile of the dataset (every layer) by tile matrix, row and column; 404 outside the tileset's limits
+#[utoipa::path(get, path = "/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", operation_id = "getDatasetVectorTile",
+    params(TileMatrixSetId, TileAddress, TileFormat),
+    responses((status = 200, description = "The tile", content_type = "application/vnd.mapbox-vector-tile", body = [u8],
+            headers(("ETag" = String, description = "The tile's version: send it as If-None-Match to revalidate"))),
+        (status = 204, description = "Nothing of the tileset lies in this tile"),
+        (status = 304, description = "Not modified: If-None-Match names the tile's ETag"),
+        ReadErrors))]
 async fn dataset_tile(
     State(state): State<AppState>,
     ApiPath((tms, matrix, row, col)): ApiPath<(String, String, String, String)>,
@@ -164,6 +197,15 @@ async fn dataset_tile(
     .await
 }
 
+/// A vector tile of one collection (only its layer) by tile matrix, row and column; 404 outside the tileset's limits
+#[utoipa::path(get, path = "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+    operation_id = "getCollectionVectorTile",
+    params(CollectionId, TileMatrixSetId, TileAddress, TileFormat),
+    responses((status = 200, description = "The tile", content_type = "application/vnd.mapbox-vector-tile", body = [u8],
+            headers(("ETag" = String, description = "The tile's version: send it as If-None-Match to revalidate"))),
+        (status = 204, description = "Nothing of the tileset lies in this tile"),
+        (status = 304, description = "Not modified: If-None-Match names the tile's ETag"),
+        ReadErrors))]
 async fn collection_tile(
     State(state): State<AppState>,
     ApiPath((collection, tms, matrix, row, col)): ApiPath<(String, String, String, String, String)>,
@@ -215,4 +257,29 @@ async fn ogc_tile(
         live = live.of_collection(kind);
     }
     serve_tile(state, live, tile, headers).await
+}
+
+params_type! {
+    /// `{tileMatrixSetId}`: the one served.
+    TileMatrixSetId => vec![path_param(
+        "tileMatrixSetId",
+        "The tile matrix set (WebMercatorQuad, the only one served)",
+        one_of([WEB_MERCATOR_QUAD]),
+    )];
+    /// `{tileMatrix}/{tileRow}/{tileCol}`.
+    TileAddress => {
+        let index = || integer().minimum(Some(0.0));
+        vec![
+            path_param("tileMatrix", "The tile matrix: the zoom level", index()),
+            path_param("tileRow", "The row, from the top", index()),
+            path_param("tileCol", "The column, from the left", index()),
+        ]
+    };
+    /// `f` of a tile.
+    TileFormat => vec![query(
+        "f",
+        "Representation: Mapbox Vector Tile, the only one",
+        one_of(["mvt"]),
+    )
+    .build()];
 }

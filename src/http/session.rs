@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use super::auth;
 use super::base_url::PublicBase;
+use super::openapi::{boolean, integer, object, one_of, schema_type, string, GuardErrors};
 use super::sessions::{session_id, Session, COOKIE, MAX_SESSIONS, SESSION_TTL};
 use super::{ApiError, AppState};
 use crate::register::users::{new_token, token_hash};
@@ -36,8 +37,17 @@ fn session_json(session: &Session) -> Value {
     })
 }
 
-/// `POST /session` with `{"token": "…"}`: the session cookie and the page's CSRF token.
-async fn sign_in(
+/// Sign in with an account's token: a session cookie (HttpOnly, SameSite=Strict, 30 min) and a CSRF token
+#[utoipa::path(post, path = "/session", operation_id = "signIn",
+    request_body(content = inline(SignIn), content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in", content_type = "application/json", body = inline(SessionState)),
+        (status = 400, description = "The body is not {\"token\": …}", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 401, description = "The token is not valid", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 413, description = "The body is too large", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 429, description = "Too many failed sign-ins from this address", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        GuardErrors))]
+pub(super) async fn sign_in(
     State(state): State<AppState>,
     base: PublicBase,
     request: Request,
@@ -94,9 +104,13 @@ async fn sign_in(
     Ok(response)
 }
 
-/// `GET /session`: who is signed in (and the page's CSRF token); `{"signed_in": false}`
-/// when nobody is (a 200: a page asks this on every load).
-async fn current(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// Who is signed in (by the session cookie); signed_in false when nobody is
+// A 200 either way: a page asks this on every load.
+#[utoipa::path(get, path = "/session", operation_id = "getSession",
+    responses(
+        (status = 200, description = "Signed in", content_type = "application/json", body = inline(SessionState)),
+        GuardErrors))]
+pub(super) async fn current(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let body = session_id(&headers)
         .and_then(|id| state.sessions().get(&id))
         .map_or_else(|| json!({"signed_in": false}), |s| session_json(&s));
@@ -107,8 +121,17 @@ async fn current(State(state): State<AppState>, headers: HeaderMap) -> Response 
     response
 }
 
-/// `DELETE /session`: signs out (with the CSRF token, as any change).
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+/// Sign out (with X-CSRF-Token)
+#[utoipa::path(delete, path = "/session", operation_id = "signOut",
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not signed in", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        (status = 403, description = "No or a wrong X-CSRF-Token", content_type = "application/problem+json", body = ref("#/components/schemas/problem")),
+        GuardErrors))]
+pub(super) async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     match auth::from_cookie(&state, &headers, &Method::DELETE).await {
         Some(Ok(_))
         | Some(Err(ApiError {
@@ -129,9 +152,13 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     Ok(response)
 }
 
-/// `GET /register/version`: the data version and the register's revision, for pages that
-/// poll for changes (cheap; never cached).
-async fn version(State(state): State<AppState>) -> Response {
+/// The data version and the register's revision: what a page polls to see changes
+// Cheap; never cached.
+#[utoipa::path(get, path = "/register/version", operation_id = "getRegisterVersion",
+    responses(
+        (status = 200, description = "The versions", content_type = "application/json", body = inline(Versions)),
+        GuardErrors))]
+pub(super) async fn version(State(state): State<AppState>) -> Response {
     let zone = state.zone();
     let mut response = Json(json!({
         "data_version": zone.version(),
@@ -142,4 +169,30 @@ async fn version(State(state): State<AppState>) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+schema_type! {
+    /// The body of a sign-in.
+    SignIn => object().required("token").property("token", string())
+}
+
+schema_type! {
+    /// Who is signed in.
+    SessionState => object()
+        .required("signed_in")
+        .property("signed_in", boolean())
+        .property("name", string())
+        .property("role", one_of(["editor", "admin"]))
+        .property(
+            "csrf",
+            string().description(Some("Send as X-CSRF-Token with every change")),
+        )
+        .property("expires_in", integer().description(Some("Seconds")))
+}
+
+schema_type! {
+    /// The versions a page polls.
+    Versions => object()
+        .property("data_version", string())
+        .property("register_revision", integer())
 }

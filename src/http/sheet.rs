@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::api_doc::escape;
 use super::base_url::PublicBase;
+use super::openapi::{one_of, params_type, query, ReadErrors};
 use super::{blocking, sheet_map, ApiError, ApiPath, AppState, QueryPairs};
 use crate::features::params::Params;
 use crate::geodata::CadastralId;
@@ -433,7 +434,15 @@ fn page(zone: &Zone, base: &str, id: &CadastralId, lang: Lang) -> Result<String,
     ))
 }
 
-async fn sheet(
+/// A plot's printable A4 sheet (HTML): a map of the plot and its neighbours, the card, the zoning limits, distances and drive time to the A1 interchange, a QR code of the permalink, the date and the data version
+#[utoipa::path(get, path = "/plots/{plotId}/sheet", operation_id = "plotSheet",
+    params(
+        ("plotId" = String, Path, description = "Cadastral identifier, e.g. 27214.33.1"),
+        SheetLanguage),
+    responses(
+        (status = 200, description = "The sheet", content_type = "text/html", body = String),
+        ReadErrors))]
+pub(super) async fn sheet(
     State(state): State<AppState>,
     base: PublicBase,
     ApiPath(id): ApiPath<String>,
@@ -530,4 +539,14 @@ mod tests {
             "<tr><th scope=\"row\">&lt;i&gt;</th><td>&lt;script&gt;x&lt;/script&gt;</td></tr>"
         );
     }
+}
+
+params_type! {
+    /// The sheet's `lang` parameter.
+    SheetLanguage => vec![query(
+        "lang",
+        "The sheet's language: bg (the default) or en",
+        one_of(["bg", "en"]).default(Some("bg".into())),
+    )
+    .build()];
 }

@@ -13,6 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::base_url::PublicBase;
+use super::openapi::ReadErrors;
 use super::{blocking, ApiError, ApiPath, AppState};
 use crate::tiles::{fonts, style, EncodedTile, LiveTiles, TileCoord, TileSource, MVT_CONTENT_TYPE};
 
@@ -33,6 +34,19 @@ pub(super) fn source(state: &AppState) -> LiveTiles {
     LiveTiles::new(state.zone(), config.tile_buffer, config.max_zoom)
 }
 
+/// A Mapbox Vector Tile of the zone's layers (`plots` carries the plot cards)
+#[utoipa::path(get, path = "/tiles/{z}/{x}/{y}.mvt", operation_id = "getTile_mvt",
+    params(
+        ("z" = u32, Path, description = "Zoom level", minimum = 0),
+        ("x" = u32, Path, description = "Column", minimum = 0),
+        ("y" = u32, Path, description = "Row", minimum = 0)),
+    responses(
+        (status = 200, description = "The tile (empty when nothing lies in it)",
+            content_type = "application/vnd.mapbox-vector-tile", body = [u8],
+            headers(("ETag" = String, description = "The tile's version: send it as If-None-Match to revalidate"))),
+        (status = 204, description = "Nothing of the zone lies in this tile"),
+        (status = 304, description = "Not modified: If-None-Match names the tile's ETag"),
+        ReadErrors))]
 async fn tile(
     State(state): State<AppState>,
     ApiPath((z, x, y)): ApiPath<(String, String, String)>,
@@ -76,6 +90,23 @@ pub(super) async fn serve_tile<S: TileSource + Clone>(
         tile_response(StatusCode::OK, etag, Body::from(encoded.raw.clone()), None)
     }
 }
+
+/// A Mapbox Vector Tile of the zone's layers (`plots` carries the plot cards)
+#[utoipa::path(get, path = "/tiles/{z}/{x}/{y}.pbf", operation_id = "getTile_pbf",
+    params(
+        ("z" = u32, Path, description = "Zoom level", minimum = 0),
+        ("x" = u32, Path, description = "Column", minimum = 0),
+        ("y" = u32, Path, description = "Row", minimum = 0)),
+    responses(
+        (status = 200, description = "The tile (empty when nothing lies in it)",
+            content_type = "application/vnd.mapbox-vector-tile", body = [u8],
+            headers(("ETag" = String, description = "The tile's version: send it as If-None-Match to revalidate"))),
+        (status = 204, description = "Nothing of the zone lies in this tile"),
+        (status = 304, description = "Not modified: If-None-Match names the tile's ETag"),
+        ReadErrors))]
+// Only a description: [`tile`] serves `/tiles/{z}/{x}/{y}` with either extension.
+#[allow(dead_code)]
+pub(super) fn tile_pbf() {}
 
 /// The permits to make tiles: one per core the process may run on.
 fn encoders() -> &'static tokio::sync::Semaphore {
@@ -174,6 +205,11 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
+/// TileJSON 3.0 of the vector tiles
+#[utoipa::path(get, path = "/tiles.json", operation_id = "getTileJson",
+    responses(
+        (status = 200, description = "The TileJSON", content_type = "application/json", body = Object),
+        ReadErrors))]
 async fn tile_json(State(state): State<AppState>, base: PublicBase) -> Result<Response, ApiError> {
     let source = source(&state);
     let url = base.url.clone();
@@ -183,13 +219,26 @@ async fn tile_json(State(state): State<AppState>, base: PublicBase) -> Result<Re
     Ok((base, Json(body)).into_response())
 }
 
-/// The style, opening on the plots served (their extent in this snapshot; data without
-/// plots opens on the bundled zone's), with every layer the manifest adds.
+/// The MapLibre style of the zone
+// It opens on the plots served (their extent in this snapshot; data without plots opens on
+// the bundled zone's), with every layer the manifest adds.
+#[utoipa::path(get, path = "/style.json", operation_id = "getStyle",
+    responses(
+        (status = 200, description = "The style", content_type = "application/json", body = Object),
+        ReadErrors))]
 async fn style_json(State(state): State<AppState>, base: PublicBase) -> Response {
     let body = style::zone_style(&state.zone(), &base.url);
     (base, Json(body)).into_response()
 }
 
+/// Glyphs (SDF protobuf) for the style's labels: Noto Sans Regular / Bold
+#[utoipa::path(get, path = "/fonts/{fontstack}/{range}.pbf", operation_id = "getGlyphs",
+    params(
+        ("fontstack" = String, Path, description = "Comma-separated font names"),
+        ("range" = String, Path, description = "Unicode range, e.g. 0-255")),
+    responses(
+        (status = 200, description = "The glyphs", content_type = "application/x-protobuf", body = [u8]),
+        ReadErrors))]
 pub async fn glyphs(
     ApiPath((fontstack, range)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {

@@ -21,6 +21,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
+use super::openapi::ReadErrors;
 use super::{ApiError, AppState};
 
 const JS: &str = "text/javascript; charset=utf-8";
@@ -256,7 +257,21 @@ fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
         .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }
 
-async fn viewer_config(State(state): State<AppState>) -> Json<serde_json::Value> {
+/// The web map viewer
+#[utoipa::path(get, path = "/map", operation_id = "getMap",
+    responses(
+        (status = 200, description = "The viewer", content_type = "text/html", body = String),
+        ReadErrors))]
+// Only a description: `routes` serves the page from the web folder (and at `/map/`).
+#[allow(dead_code)]
+pub(super) fn map_page() {}
+
+/// The viewer's deployment options (the optional base map)
+#[utoipa::path(get, path = "/map/config.json", operation_id = "getViewerConfig",
+    responses(
+        (status = 200, description = "The options", content_type = "application/json", body = Object),
+        ReadErrors))]
+pub(super) async fn viewer_config(State(state): State<AppState>) -> Json<serde_json::Value> {
     let config = state.config();
     let attribution = config.base_map_attribution.clone().unwrap_or_default();
     // Raster tiles win when both are set (the config documents one or the other).

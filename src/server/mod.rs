@@ -58,7 +58,8 @@ pub fn prepare(zone: &Zone) {
                     zone.warm::<crate::tiles::TileFields>();
                     zone.warm::<crate::tiles::PlotValues>();
                 },
-                || zone.warm::<crate::features::collections::Queryables>(),
+                // The OpenAPI document lists the queryables: it derives them first.
+                || zone.warm::<crate::http::openapi::ApiDocument>(),
             )
         },
     );

@@ -662,3 +662,48 @@ async fn the_openapi_document_says_what_the_service_does() {
     let measure = &doc["paths"]["/measure"]["post"]["responses"];
     assert!(measure.get("422").is_some(), "{measure}");
 }
+
+/// The OpenAPI document is derived data: built once per data version before the snapshot is
+/// served (not per request), naming every collection served (the manifest's `utilities`
+/// too), with only its server URL following each request's public base.
+#[tokio::test]
+async fn the_openapi_document_is_derived_once_per_data_version_for_every_collection() {
+    use zagore::http::openapi::ApiDocument;
+    let app = spawn_app().await;
+    assert!(
+        app.state.zone().has::<ApiDocument>(),
+        "not derived before the snapshot was served"
+    );
+    let (_, doc) = app.get_json("/api").await;
+    let (_, all) = app.get_json("/collections").await;
+    let ids: Vec<&Value> = all["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    assert!(ids.iter().any(|id| *id == "utilities"), "{ids:?}");
+    let listed = doc["components"]["parameters"]["collectionId"]["schema"]["enum"]
+        .as_array()
+        .unwrap();
+    assert_eq!(listed.iter().collect::<Vec<_>>(), ids);
+    for id in ids {
+        let path = format!("/collections/{}/items", id.as_str().unwrap());
+        assert!(doc["paths"].get(&path).is_some(), "{path} undescribed");
+    }
+    // Another public base: the same document but for its server.
+    let proxied: Value = app
+        .client
+        .get(app.url("/api"))
+        .header("host", "zone.example:8443")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(proxied["servers"][0]["url"], "http://zone.example:8443");
+    let mut same = proxied.clone();
+    same["servers"] = doc["servers"].clone();
+    assert_eq!(same, doc);
+}
