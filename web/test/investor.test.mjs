@@ -1,7 +1,7 @@
 // The investor's view in a real browser (issue 16): filters by area and utilities that the
 // list, the map and the count follow and the URL keeps; choosing a plot from the list with
 // the keyboard alone; comparing two plots with a shareable URL; an export downloaded from
-// the menu and read back; the phone layout; axe-core on the map page, the list, the compare
+// the menu and read back, holding exactly the plots every filter selects; the phone layout; axe-core on the map page, the list, the compare
 // view and the plot sheet.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -179,6 +179,27 @@ test("an export downloads from the menu and reads back", async () => {
   assert.equal(lines.length, available.length + 1);
   assert.deepEqual(lines.slice(1).map((l) => l.split(",")[0]).sort(), available.sort());
   assert.equal(download.suggestedFilename(), "plots.csv");
+  await context.close();
+});
+
+test("an export holds exactly the plots the filters select, area and distance ranges too", async () => {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: DESKTOP });
+  const page = await context.newPage();
+  // Ranges, a utility and two statuses: what the list shows is what the file must hold.
+  await page.goto(`${server.base}/map?lang=en&amin=8&road_km=11.85&drive_min=8.2&util=power&status=available,reserved`);
+  await page.waitForFunction(() => window.zagore?.ready === true);
+  const want = plots.filter((f) => {
+    const p = f.properties;
+    return ["available", "reserved"].includes(p.status) && p.area_m2 >= 8000 && p.has_power === true
+      && p.interchange_road_m <= 11850 && p.interchange_drive_min <= 8.2;
+  }).map((f) => f.id).sort();
+  assert.ok(want.length > 0 && want.length < plots.length, `a selection that narrows: ${want.length}`);
+  assert.deepEqual((await listIds(page)).sort(), want, "the list");
+  await page.click("#downloads summary");
+  assert.equal(await page.textContent("#download-note"), "", "no filter is left out");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click('#download-links a[data-format="csv"]')]);
+  const lines = readFileSync(await download.path(), "utf8").slice(1).trim().split("\r\n");
+  assert.deepEqual(lines.slice(1).map((l) => l.split(",")[0]).sort(), want, "the downloaded file");
   await context.close();
 });
 
