@@ -86,7 +86,9 @@ where
             .uri()
             .path_and_query()
             .map_or(0, |pq| pq.as_str().len());
-        if uri_len > MAX_URI_BYTES {
+        // A method no route serves (TRACE, PUT, …) is the router's 405 whatever its target:
+        // the answer that tells the client what is wrong, and it costs nothing.
+        if uri_len > MAX_URI_BYTES && is_served(request.method()) {
             let refused = ApiError::new(
                 StatusCode::URI_TOO_LONG,
                 format!(
@@ -114,6 +116,20 @@ where
             }
         })
     }
+}
+
+/// Whether some route serves this method (CORS preflights are OPTIONS).
+fn is_served(method: &axum::http::Method) -> bool {
+    use axum::http::Method;
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ]
+    .contains(method)
 }
 
 #[cfg(test)]

@@ -768,8 +768,8 @@ async fn hostile_and_wrong_filters_are_400_naming_what_is_wrong() {
             "without a filter",
         ),
         (f("stage = 1") + "&" + &f("stage = 2"), "filter", "2 times"),
-        // Deep nesting, every way the grammar nests (within the 8 KiB request target the
-        // edge accepts; longer filters and the term limit are unit tests of the filter).
+        // Deep nesting, every way the grammar nests (within the 4 KiB a filter may be;
+        // longer filters and the term limit are unit tests of the filter).
         (
             f(&format!(
                 "{}stage = 2{}",
@@ -780,7 +780,7 @@ async fn hostile_and_wrong_filters_are_400_naming_what_is_wrong() {
             "deeper",
         ),
         (
-            f(&format!("{}stage = 2", "NOT ".repeat(1300))),
+            f(&format!("{}stage = 2", "NOT ".repeat(1000))),
             "filter",
             "deeper",
         ),
@@ -817,7 +817,7 @@ async fn hostile_and_wrong_filters_are_400_naming_what_is_wrong() {
             "longer than",
         ),
         (
-            f(&format!("area_m2 > 1{}", "0".repeat(5000))),
+            f(&format!("area_m2 > 1{}", "0".repeat(4000))),
             "filter",
             "finite",
         ),

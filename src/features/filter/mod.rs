@@ -32,9 +32,11 @@ pub use matcher::Matcher;
 /// The languages `filter-lang` accepts; the first is the default.
 pub const FILTER_LANGS: [&str; 2] = ["cql2-text", "cql2-json"];
 
-/// The longest filter accepted, in bytes: as long as a request target may be
-/// (the HTTP edge refuses longer ones first); room for a polygon of a few hundred vertices.
-pub const MAX_FILTER_BYTES: usize = 8 * 1024;
+/// The longest filter accepted, in bytes: half the longest request target the HTTP edge
+/// accepts (8 KiB), so that a filter at the limit, percent-encoded, with the other
+/// parameters, is still answered by the filter's own 400 (and another method by its 405)
+/// rather than the edge's 414; room for a polygon of about 200 vertices.
+pub const MAX_FILTER_BYTES: usize = 4 * 1024;
 
 /// The stack the parser runs on. The `cql2` crate's parser recurses once per nesting level
 /// of the text, before any depth can be checked, so it runs on a thread of its own whose

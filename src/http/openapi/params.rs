@@ -114,7 +114,7 @@ params_type! {
         query(
             "filter",
             "A CQL2 filter over the collection's queryables (see its queryables document, `geometry` among them): comparisons, AND/OR/NOT, LIKE, IN, BETWEEN, IS [NOT] NULL, and S_INTERSECTS, S_WITHIN and the other spatial functions with BBOX, POINT, POLYGON (and other) literals. ANDed with bbox, the property parameters and paging; the next and prev links carry it. A property that is not queryable, a malformed or unsupported filter is a 400 naming `filter` and quoting the part at fault",
-            string().max_length(Some(8192)),
+            string().max_length(Some(crate::features::filter::MAX_FILTER_BYTES)),
         )
         .build(),
         query(
