@@ -254,8 +254,13 @@ pub(super) fn select(
         (None, None) => (0..layer.features.len()).collect(),
     };
     if !request.filters.is_empty() {
+        let names: Vec<&str> = request
+            .filters
+            .iter()
+            .map(|f| f.property.as_str())
+            .collect();
         selected.retain(|&i| {
-            let p = props.of(&layer.features[i]);
+            let p = props.only(layer, i, &names);
             request.filters.iter().all(|f| f.matches(&p))
         });
     }

@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 use super::params::{CrsChoice, ParamError};
 use super::write::GeoJsonGeometry;
 use crate::geodata::{Feature, Layer, LayerKind, Transform};
+use crate::zone::card::CardFields;
 use crate::zone::Zone;
 
 enum Source {
@@ -124,6 +125,34 @@ impl<'a> Properties<'a> {
             LayerKind::Plots => self.zone.plot_card(feature),
             _ => feature.properties.to_map(),
         }
+    }
+
+    /// Only the named properties of the feature at `position` of its layer, as [`Self::of`]
+    /// gives them, without building (or computing) the rest: what an equality filter reads
+    /// of each of a million plots.
+    pub fn only(&self, layer: &Layer, position: usize, names: &[&str]) -> Map<String, Value> {
+        let mut out = Map::new();
+        let Some(feature) = layer.features.get(position) else {
+            return out;
+        };
+        match self.kind {
+            LayerKind::Plots => self.zone.visit_plot_card_fields(
+                Some(position),
+                feature,
+                CardFields::Only(names),
+                |key, value| {
+                    out.insert(key.to_string(), value.to_value());
+                },
+            ),
+            _ => {
+                for name in names {
+                    if let Some(value) = feature.properties.get(name) {
+                        out.insert(name.to_string(), value.to_value());
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

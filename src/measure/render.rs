@@ -101,7 +101,13 @@ pub fn json(table: &DistanceTable) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::neutralise_formula;
+    use super::{neutralise_formula, COLUMNS};
+    use crate::zone::distance::table::SUMMARY_FIELDS;
+
+    #[test]
+    fn the_table_has_a_column_for_every_field_of_the_card_summary() {
+        assert_eq!(COLUMNS[2..], SUMMARY_FIELDS);
+    }
 
     #[test]
     fn cells_that_would_run_as_formulas_are_neutralised() {

@@ -9,6 +9,7 @@ use geo::{Area, Coord, Geometry, Polygon};
 
 use super::coord::lonlat_to_mercator;
 use crate::geodata::{Feature, LayerKind, PropValue};
+use crate::zone::card::CardFields;
 use crate::zone::{Derived, Zone};
 
 /// One layer of the vector tiles.
@@ -94,20 +95,15 @@ pub fn road_min_zoom(class: Option<&str>) -> u8 {
     }
 }
 
-/// The properties of the `plot_labels` layer, taken from the plot's card.
-pub const LABEL_FIELDS: [&str; 6] = [
-    "cadastral_id",
-    "upi",
-    "upi_no",
-    "status",
-    "stage",
-    "area_decares",
-];
+/// The properties of the `plot_labels` layer: the label's text (the cadastral number and
+/// the УПИ) and what the viewer's filters hide labels by (status and stage). The rest of the
+/// card is on the plot under the label.
+pub const LABEL_FIELDS: [&str; 4] = ["cadastral_id", "upi", "status", "stage"];
 
 /// Visits the properties a feature carries in its tile layer at full detail (from
-/// [`super::encode::FULL_DETAIL_ZOOM`]): for plots exactly their card, for labels
-/// [`LABEL_FIELDS`] of it, for the other layers their own properties. `position` is the
-/// feature's position in its layer.
+/// [`super::encode::FULL_DETAIL_ZOOM`]): for plots their card without the fields the tiles
+/// leave out ([`crate::zone::card::NOT_IN_TILES`]), for labels [`LABEL_FIELDS`] of it, for
+/// the other layers their own properties. `position` is the feature's position in its layer.
 pub fn visit_feature_properties(
     zone: &Zone,
     layer: &TileLayer,
@@ -116,12 +112,15 @@ pub fn visit_feature_properties(
     mut visit: impl FnMut(&str, &PropValue),
 ) {
     match (layer.name, layer.source) {
-        ("plot_labels", _) => zone.visit_plot_card(Some(position), feature, |k, v| {
-            if LABEL_FIELDS.contains(&k) {
-                visit(k, v);
-            }
-        }),
-        (_, LayerKind::Plots) => zone.visit_plot_card(Some(position), feature, visit),
+        ("plot_labels", _) => zone.visit_plot_card_fields(
+            Some(position),
+            feature,
+            CardFields::Only(&LABEL_FIELDS),
+            visit,
+        ),
+        (_, LayerKind::Plots) => {
+            zone.visit_plot_card_fields(Some(position), feature, CardFields::Tiles, visit)
+        }
         _ => {
             for (k, v) in feature.properties.iter() {
                 visit(k, v);

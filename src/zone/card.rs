@@ -5,9 +5,51 @@
 
 use std::borrow::Cow;
 
+use super::distance::table::SUMMARY_FIELDS;
 use super::snapshot::Zone;
 use crate::geodata::{Feature, LayerKind, PropValue};
 use crate::register::facts::PRIVATE_FIELDS;
+
+/// The card fields computed from the plot's shape: its centroid and a point inside it.
+pub const POINT_FIELDS: [&str; 4] = ["centroid_lon", "centroid_lat", "inside_lon", "inside_lat"];
+
+/// The card fields the vector tiles leave out: prose written for each plot
+/// (`distance_notes`, unique to every plot, so never shared in a tile's value table) and the
+/// points the tile's own geometry already shows. The whole card is one request away
+/// (`/collections/plots/items/{id}`, or a click: `/plots/at`).
+pub const NOT_IN_TILES: [&str; 5] = [
+    "distance_notes",
+    "centroid_lon",
+    "centroid_lat",
+    "inside_lon",
+    "inside_lat",
+];
+
+/// Which of a card's fields a caller wants. The fields it does not want are not computed
+/// (a filter reading `status` over a million plots does not write a million distance notes).
+#[derive(Debug, Clone, Copy)]
+pub enum CardFields<'a> {
+    /// The whole card: every JSON answer about a plot.
+    All,
+    /// The card without [`NOT_IN_TILES`]: the tiles' `plots` layer.
+    Tiles,
+    /// Only these fields (a filter's properties, the label layer's).
+    Only(&'a [&'a str]),
+}
+
+impl CardFields<'_> {
+    pub fn wants(&self, name: &str) -> bool {
+        match self {
+            CardFields::All => true,
+            CardFields::Tiles => !NOT_IN_TILES.contains(&name),
+            CardFields::Only(names) => names.contains(&name),
+        }
+    }
+
+    fn wants_any(&self, names: &[&str]) -> bool {
+        names.iter().any(|n| self.wants(n))
+    }
+}
 
 impl Zone {
     /// The properties of a plot's card, the same in the tiles' `plots` layer and in every
@@ -34,6 +76,18 @@ impl Zone {
         &self,
         position: Option<usize>,
         plot: &Feature,
+        visit: impl FnMut(&str, &PropValue),
+    ) {
+        self.visit_plot_card_fields(position, plot, CardFields::All, visit);
+    }
+
+    /// The fields of the card that `fields` wants, in the card's order; the others are not
+    /// computed.
+    pub fn visit_plot_card_fields(
+        &self,
+        position: Option<usize>,
+        plot: &Feature,
+        fields: CardFields<'_>,
         mut visit: impl FnMut(&str, &PropValue),
     ) {
         let number =
@@ -61,7 +115,9 @@ impl Zone {
                 number((area / 100.0).round() / 10.0),
             ));
         }
-        let points = self.card_points_of(position);
+        let points = self
+            .card_points_of(position)
+            .filter(|_| fields.wants_any(&POINT_FIELDS));
         // 8 decimals of a degree is about a millimetre.
         let round = |v: f64| number((v * 1e8).round() / 1e8);
         for ((lon_name, lat_name), point) in [
@@ -76,17 +132,19 @@ impl Zone {
                 computed.push((Cow::Borrowed(lat_name), round(*lat)));
             }
         }
-        computed.extend(
-            self.distances
-                .summary(&plot.id)
-                .into_iter()
-                .map(|(k, v)| (Cow::Owned(k), PropValue::from_value(v))),
-        );
+        if fields.wants_any(&SUMMARY_FIELDS) {
+            computed.extend(
+                self.distances
+                    .summary(&plot.id)
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k), PropValue::from_value(v))),
+            );
+        }
         // A computed field replaces a property of the same name where the property stood
         // (as inserting into the card would); the rest follow in order.
         let mut emitted = vec![false; computed.len()];
         for (key, value) in plot.properties.iter() {
-            if PRIVATE_FIELDS.contains(&key) {
+            if PRIVATE_FIELDS.contains(&key) || !fields.wants(key) {
                 continue;
             }
             match computed.iter().rposition(|(k, _)| k == key) {
@@ -101,7 +159,7 @@ impl Zone {
             // A name computed twice keeps its first place and its last value, as in a map.
             let first = computed[..i].iter().all(|(k, _)| k != key);
             let last = computed.iter().rposition(|(k, _)| k == key).unwrap_or(i);
-            if first && !emitted[last] {
+            if first && !emitted[last] && fields.wants(key) {
                 emitted[last] = true;
                 visit(key, &computed[last].1);
             }

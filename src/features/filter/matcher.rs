@@ -11,6 +11,7 @@ use super::condition::Subject;
 use crate::features::output::GeometryWriter;
 use crate::features::params::ParamError;
 use crate::geodata::{Layer, LayerKind, PropValue};
+use crate::zone::card::CardFields;
 use crate::zone::Zone;
 
 /// Tests the features of one layer against a filter, reusing one buffer of values.
@@ -22,6 +23,8 @@ pub struct Matcher<'a> {
     /// layer's own CRS nor longitude/latitude; the transform is this thread's cached one).
     writer: Option<GeometryWriter>,
     values: Vec<PropValue>,
+    /// The filter's property names: the only card fields computed per feature.
+    wanted: Vec<&'a str>,
 }
 
 impl<'a> Matcher<'a> {
@@ -43,6 +46,7 @@ impl<'a> Matcher<'a> {
             layer,
             writer,
             values: vec![PropValue::Null; filter.properties.len()],
+            wanted: filter.properties.iter().map(String::as_str).collect(),
         })
     }
 
@@ -59,12 +63,16 @@ impl<'a> Matcher<'a> {
             if self.layer.kind == LayerKind::Plots {
                 // The card as served (the register's facts, computed areas and distances),
                 // field by field, keeping only the fields the filter reads.
-                self.zone
-                    .visit_plot_card(Some(position), feature, |name, value| {
+                self.zone.visit_plot_card_fields(
+                    Some(position),
+                    feature,
+                    CardFields::Only(&self.wanted),
+                    |name, value| {
                         if let Some(slot) = names.iter().position(|n| n == name) {
                             values[slot] = value.clone();
                         }
-                    });
+                    },
+                );
             } else {
                 for (slot, name) in names.iter().enumerate() {
                     if let Some(v) = feature.properties.get(name) {

@@ -306,6 +306,21 @@ pub struct PlotDistances {
 /// reload, even in the background on the two cores the service runs on.
 pub const EAGER_PLOTS: usize = 5_000;
 
+/// The fields [`DistanceTable::summary`] can give a card, in their order.
+pub const SUMMARY_FIELDS: [&str; 11] = [
+    "motorway_m",
+    "interchange_m",
+    "interchange_road_m",
+    "interchange_drive_min",
+    "nearest_access_road",
+    "access_m",
+    "ring_road_m",
+    "rail_m",
+    "station_m",
+    "station_name",
+    "distance_notes",
+];
+
 /// Every plot's distances, computed once per data version (for up to [`EAGER_PLOTS`]
 /// plots), and what point queries need.
 #[derive(Debug, Default)]
