@@ -13,6 +13,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+
+/// The binary's allocator, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use geo::InteriorPoint;
 use zagore::geodata::{Dataset, LayerKind};
 use zagore::tiles::coord::lonlat_to_tile;

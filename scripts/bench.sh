@@ -229,6 +229,29 @@ read -r warm_rps warm_p50 warm_p99 warm_err < <(load "$urls" "$base")
 echo "warm: $warm_rps req/s p50 $warm_p50 p99 $warm_p99" >&2
 declare -A zoom_warm
 for z in $(seq 10 18); do zoom_warm[$z]=$(load "$work/z$z.txt" "$base"); done
+
+# --- requests whose cost must not grow with the data: the bundled zone (18 plots) beside
+# the served cadastre, the same request alternating between the two servers -------------
+flat_paths=("/health" "/tiles.json" "/collections/plots/queryables" "/collections/plots/items?limit=10")
+big_base=$base; big_pid=$pid
+small_log="$work/serve-small.log"
+taskset -c 0 "$bin" --config "$work/config-512.toml" serve --listen 127.0.0.1:0 --data geodata 2>"$small_log" &
+small_pid=$!
+small_base=""
+for _ in $(seq 600); do
+  small_base=$(grep -o 'serving the zone on http://[0-9.:]*' "$small_log" | sed 's/serving the zone on //' || true)
+  [ -n "$small_base" ] && break
+  sleep 0.1
+done
+declare -A flat_small flat_big
+for path in "${flat_paths[@]}"; do
+  echo "$path" > "$work/flat.txt"
+  flat_small[$path]=$(load "$work/flat.txt" "$small_base")
+  flat_big[$path]=$(load "$work/flat.txt" "$big_base")
+  echo "flat $path: 18 plots ${flat_small[$path]}; $served plots ${flat_big[$path]}" >&2
+done
+kill "$small_pid"; wait "$small_pid" 2>/dev/null || true
+pid=$big_pid
 stop
 
 # --- nginx serving the same bytes ---------------------------------------------------------
@@ -354,6 +377,28 @@ if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && su postgres -c "psql -qAtc 'sel
   martin_ran=1
 fi
 
+# --- Martin serving our own archive (optional, with MARTIN): `zagore export` z10–z16 ------
+# The warm peer: tiles encoded once, served from a PMTiles file by Martin, per zoom on the
+# same URL lists (z10–z16, the zooms the archive holds).
+declare -A zoom_pmtiles
+pmtiles_ran=""
+if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ]; then
+  archive="$work/$served_shape-p$served.pmtiles"
+  [ -s "$archive" ] || "$bin" export --data "$dir" --out "$archive" --min-zoom 10 --max-zoom 16 >&2
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  taskset -c 0 "$MARTIN" --listen-addresses "127.0.0.1:$port" "$archive" >"$work/martin-pmtiles.log" 2>&1 &
+  ppid=$!
+  for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/catalog" && break; sleep 0.2; done
+  source_id=$(basename "$archive" .pmtiles)
+  for z in $(seq 10 16); do
+    sed "s#^/tiles/#/$source_id/#; s#\.mvt\$##" "$work/z$z.txt" > "$work/pm-z$z.txt"
+    zoom_pmtiles[$z]=$(load "$work/pm-z$z.txt" "http://127.0.0.1:$port")
+    echo "martin pmtiles z$z: ${zoom_pmtiles[$z]}" >&2
+  done
+  kill "$ppid"; wait "$ppid" 2>/dev/null || true
+  pmtiles_ran=1
+fi
+
 # --- Martin's GeoJSON source (optional, MARTIN_GEOJSON=1): one request at a time ---------
 # Martin's GeoJSON source needs WGS84; it takes seconds per tile at this size, so it gets
 # a sequential latency per zoom (5 tiles per zoom, one request at a time) rather than a load.
@@ -415,6 +460,17 @@ ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
     echo "| $z | $(wc -l < "$work/z$z.txt") | $cr | $c50 ms | $c99 ms | $wr | $w50 ms | $w99 ms | $big |"
   done
   echo
+  echo "Requests whose cost must not grow with the data: the bundled zone (18 plots) and the"
+  echo "served cadastre, one server each on core 0, the same path alternating (req/s, p50, p99):"
+  echo
+  echo "| request | 18 plots | $served plots | ratio |"
+  echo "|---|---|---|---|"
+  for path in "${flat_paths[@]}"; do
+    read -r sr s50 s99 _ <<<"${flat_small[$path]}"
+    read -r br b50 b99 _ <<<"${flat_big[$path]}"
+    echo "| \`$path\` | $sr, $s50 ms, $s99 ms | $br, $b50 ms, $b99 ms | $(ratio "$br" "$sr") |"
+  done
+  echo
   echo "Feature queries (tile cache irrelevant):"
   echo
   echo "| query | req/s | p50 | p99 | errors |"
@@ -440,6 +496,19 @@ ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
     done
   else
     echo "Not measured in this run: Martin (set MARTIN=/path/to/martin with PostGIS running)."
+  fi
+  if [ -n "$pmtiles_ran" ]; then
+    echo
+    echo "Martin serving the same cadastre from our archive (\`zagore export\`, z10–z16, gzip tiles),"
+    echo "beside zagore warm (req/s, p99):"
+    echo
+    echo "| zoom | zagore warm | p99 | Martin, PMTiles | p99 | ratio |"
+    echo "|---|---|---|---|---|---|"
+    for z in $(seq 10 16); do
+      read -r wr _ w99 _ <<<"${zoom_warm[$z]}"
+      read -r pr _ p99 _ <<<"${zoom_pmtiles[$z]}"
+      echo "| $z | $wr | $w99 ms | $pr | $p99 ms | $(ratio "$wr" "$pr")× |"
+    done
   fi
   if [ -n "$geojson_rss" ]; then
     echo

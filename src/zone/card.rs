@@ -5,7 +5,6 @@
 
 use std::borrow::Cow;
 
-use super::distance::table::SUMMARY_FIELDS;
 use super::snapshot::Zone;
 use crate::geodata::{Feature, LayerKind, PropValue};
 use crate::register::facts::PRIVATE_FIELDS;
@@ -132,7 +131,7 @@ impl Zone {
                 computed.push((Cow::Borrowed(lat_name), round(*lat)));
             }
         }
-        if fields.wants_any(&SUMMARY_FIELDS) {
+        if fields.wants_any(self.distances.summary_fields()) {
             computed.extend(
                 self.distances
                     .summary(&plot.id)

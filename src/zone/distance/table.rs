@@ -398,6 +398,15 @@ impl DistanceTable {
         Distances::measure(&self.targets, network, &Shape::point(point))
     }
 
+    /// The fields [`DistanceTable::summary`] can give: only `distance_notes` above
+    /// [`EAGER_PLOTS`] plots.
+    pub fn summary_fields(&self) -> &'static [&'static str] {
+        match self.deferred {
+            Some(_) => &SUMMARY_FIELDS[SUMMARY_FIELDS.len() - 1..],
+            None => &SUMMARY_FIELDS,
+        }
+    }
+
     /// A plot's distances as flat scalar card properties (`motorway_m`, …). Above
     /// [`EAGER_PLOTS`] plots the card says where to ask instead.
     pub fn summary(&self, plot_id: &str) -> Map<String, Value> {
