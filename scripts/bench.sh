@@ -311,7 +311,7 @@ kill "$bpid"; wait "$bpid" 2>/dev/null || true; bpid=""
 declare -A zoom_martin zoom_martin_warm
 martin_ran=""
 if [ -n "${MARTIN:-}" ] && [ -x "${MARTIN}" ] && su postgres -c "psql -qAtc 'select 1'" >/dev/null 2>&1; then
-  db=zagore_bench_$served
+  db=zagore_bench_${served_shape}_$served
   if ! su postgres -c "psql -qAt -d $db -c 'select count(*) from plots'" 2>/dev/null | grep -qx "$served"; then
     su postgres -c "dropdb --if-exists $db; createdb $db && psql -q -d $db -c 'create extension postgis'" >&2
     chmod o+rx "$work" "$dir"; chmod o+r "$dir/plots.geojson"

@@ -232,13 +232,18 @@ impl Frame {
         }
         let simplified =
             geometry::clean_ring(geometry::simplify_ring(&vertices, self.detail.tolerance))?;
-        let clipped = geometry::clean_ring(geometry::clip_ring(&simplified, self.clip))?;
-        Some(
-            geometry::orient(clipped, exterior)
-                .into_iter()
-                .map(|p| self.local(p))
-                .collect(),
-        )
+        // Most rings of a full tile lie wholly inside it: clipping would copy them and
+        // cleaning them again would find nothing to clean (both are the same ring then).
+        let clipped = if simplified.iter().all(|&p| self.clip.contains(p)) {
+            simplified
+        } else {
+            geometry::clean_ring(geometry::clip_ring(&simplified, self.clip))?
+        };
+        let mut ring = geometry::orient(clipped, exterior);
+        for p in &mut ring {
+            *p = self.local(*p);
+        }
+        Some(ring)
     }
 
     /// Writes a polygon's rings (its holes only when its exterior is in the tile).

@@ -86,15 +86,12 @@ pub fn simplify_path(vertices: &[Vertex], tolerance: f64) -> Vec<P> {
     kept(points, keep)
 }
 
-/// The points marked to keep, without repeats.
-fn kept(points: Vec<P>, keep: Vec<bool>) -> Vec<P> {
-    dedup(
-        points
-            .into_iter()
-            .zip(keep)
-            .filter(|(_, k)| *k)
-            .map(|(p, _)| p),
-    )
+/// The points marked to keep, without repeats (in place: a tile calls this per ring).
+fn kept(mut points: Vec<P>, keep: Vec<bool>) -> Vec<P> {
+    let mut marks = keep.into_iter();
+    points.retain(|_| marks.next().unwrap_or(false));
+    points.dedup();
+    points
 }
 
 /// Simplifies a closed ring (given without its closing vertex), keeping every locked vertex.
@@ -139,16 +136,6 @@ fn sq_dist(a: P, b: P) -> i128 {
     let dx = i128::from(a.0 - b.0);
     let dy = i128::from(a.1 - b.1);
     dx * dx + dy * dy
-}
-
-fn dedup(points: impl Iterator<Item = P>) -> Vec<P> {
-    let mut out: Vec<P> = Vec::new();
-    for p in points {
-        if out.last() != Some(&p) {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// Twice the signed area by the surveyor's formula in tile coordinates (y down): positive
