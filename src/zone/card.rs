@@ -97,11 +97,17 @@ impl Zone {
             for (key, value) in entry.public_fields() {
                 // The file's English twin of a field the staff changed translates the old
                 // text: it is dropped, and the English card falls back to the new one.
-                let twin = format!("{key}_en");
-                if plot.properties.get(&twin).is_some() && plot.properties.get(key) != Some(value) {
-                    computed.push((Cow::Owned(twin), PropValue::Null));
+                // (Compared first: the register mostly repeats the file, and a tile visits a
+                // million cards.)
+                if plot.properties.get(key) != Some(value) {
+                    let twin = format!("{key}_en");
+                    if plot.properties.get(&twin).is_some() && fields.wants(&twin) {
+                        computed.push((Cow::Owned(twin), PropValue::Null));
+                    }
                 }
-                computed.push((Cow::Borrowed(key), value.clone()));
+                if fields.wants(key) {
+                    computed.push((Cow::Borrowed(key), value.clone()));
+                }
             }
         }
         if let Some(area) = plot.area_m2 {
