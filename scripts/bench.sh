@@ -7,7 +7,7 @@
 #
 #   bash scripts/bench.sh            # everything (about 15 minutes on 2 cores)
 #   RUNS=3 DURATION=10 SIZES="10000 100000 1000000" bash scripts/bench.sh
-#   SHAPES="province dense" SERVED_SHAPE=dense bash scripts/bench.sh
+#   SHAPES="province dense" SERVED_SHAPE=dense OUT=docs/performance-bench-dense.md bash scripts/bench.sh
 #
 # Ingest is measured on each of SHAPES (`zagore synth --shape`: the province, mostly sparse
 # rural tiles; dense, a uniform cadastre of ~70 m plots where every tile is full); the
@@ -26,7 +26,7 @@ served_shape="${SERVED_SHAPE:-province}"
 connections="${CONNECTIONS:-64}"
 work="${BENCH_DIR:-/tmp/zagore-bench}"
 target="${CARGO_TARGET_DIR:-target}"
-out="docs/performance-bench.md"
+out="${OUT:-docs/performance-bench.md}"
 for tool in wrk nginx python3 curl taskset; do
   command -v "$tool" >/dev/null || { echo "bench: install $tool" >&2; exit 1; }
 done
@@ -165,7 +165,7 @@ load() {
 
 pid=""
 stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=""; }
-trap 'stop; [ -n "${npid:-}" ] && kill "$npid" 2>/dev/null; [ -n "${bpid:-}" ] && kill "$bpid" 2>/dev/null; true' EXIT
+trap 'stop; for p in "${npid:-}" "${bpid:-}" "${ppid:-}" "${small_pid:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; true' EXIT
 # start CACHE_MB -> sets $pid and $base; prints start-up seconds and peak RSS
 start() {
   local config="$work/config-$1.toml" log="$work/serve-$1.log"

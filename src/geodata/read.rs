@@ -64,7 +64,7 @@ pub(super) fn read_folder(dir: &Path) -> Result<Checked, DataError> {
             file: &shown,
             list: &mut problems,
         };
-        let records = match source.read(version, &mut sink) {
+        let records = match source.read(version, &mut sink, &progress) {
             Outcome::Read(records, hashed) => {
                 version = hashed;
                 records
@@ -322,7 +322,8 @@ mod tests {
             list: &mut problems,
         };
         let settings = LayerManifest::default();
-        match source(file, &settings).read(1, &mut sink) {
+        let progress = super::super::progress::LayerProgress::start("plots", file);
+        match source(file, &settings).read(1, &mut sink, &progress) {
             Outcome::Read(records, hash) => outcome(records, problems, hash),
             Outcome::Unreadable(e) => panic!("{e}"),
         }

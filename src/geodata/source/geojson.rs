@@ -17,6 +17,7 @@ use super::super::model::Locating;
 use super::super::open::open_regular;
 use super::super::parse::{parse_window, ParsedFeature};
 use super::super::problem::{Problem, Problems};
+use super::super::progress::LayerProgress;
 use super::super::properties::Interner;
 use super::seam::{LayerSource, Outcome, Records};
 use super::serde_stream::{self, Failure};
@@ -37,7 +38,7 @@ impl LayerSource for GeoJsonFile<'_> {
 
     /// Reads the file window by window (see [`serde_stream`]), each window's features parsed
     /// on every core as soon as it is read.
-    fn read(&self, version: u64, problems: &mut Problems) -> Outcome {
+    fn read(&self, version: u64, problems: &mut Problems, progress: &LayerProgress) -> Outcome {
         let reader = match open_regular(self.dir, &self.file) {
             Ok(reader) => reader,
             Err(e) => return Outcome::Unreadable(e),
@@ -52,6 +53,7 @@ impl LayerSource for GeoJsonFile<'_> {
             list: &mut feature_problems,
         };
         let (kind, settings) = (self.kind, self.settings);
+        let reader = progress.track(reader);
         let (read, hash) = serde_stream::read(reader, size, version, |raw, first| {
             windows.push(parse_window(
                 kind, raw, first, settings, &interner, &mut sink,

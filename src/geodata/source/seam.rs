@@ -7,6 +7,7 @@ use super::super::crs::Crs;
 use super::super::model::{CrsSource, Locating};
 use super::super::parse::ParsedFeature;
 use super::super::problem::{Problem, Problems};
+use super::super::progress::LayerProgress;
 
 /// What a source read from a file it could open.
 pub(crate) struct Records {
@@ -38,7 +39,8 @@ pub(crate) trait LayerSource {
 
     /// Reads every record. `version` is the data version hash so far; problems with the file
     /// as a whole go to `problems`, each record's problems to [`Records::feature_problems`].
-    fn read(&self, version: u64, problems: &mut Problems) -> Outcome;
+    /// `progress` counts the bytes read of the file (for the progress bar and log lines).
+    fn read(&self, version: u64, problems: &mut Problems, progress: &LayerProgress) -> Outcome;
 }
 
 /// The data version: FNV-1a over each file's bytes with a separator after each, folded one

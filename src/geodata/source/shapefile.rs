@@ -23,6 +23,7 @@ use super::super::open::{open_regular, read_regular};
 use super::super::parse::{build_feature, Record};
 use super::super::prj;
 use super::super::problem::Problems;
+use super::super::progress::LayerProgress;
 use super::super::properties::Interner;
 use super::seam::{hash_part, LayerSource, Outcome, Records};
 use super::shape_records::{geometry, properties};
@@ -78,7 +79,8 @@ impl LayerSource for ShapefileSource<'_> {
         &self.file
     }
 
-    fn read(&self, version: u64, problems: &mut Problems) -> Outcome {
+    /// (A shapefile's members are read whole, each at most [`MAX_MEMBER`]: no byte progress.)
+    fn read(&self, version: u64, problems: &mut Problems, _: &LayerProgress) -> Outcome {
         let zipped = self
             .file
             .extension()
