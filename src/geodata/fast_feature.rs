@@ -219,9 +219,12 @@ fn rest<'de, T, A: SeqAccess<'de>>(
             same_depth(nested).ok_or_else(|| de::Error::custom("coordinates of mixed depth"))?;
         all.push(element);
     }
-    // Kept for as long as the data is served: no spare room.
-    all.shrink_to_fit();
-    Ok(all)
+    // Kept for as long as the data is served: moved into a vector of exactly its length
+    // (shrinking in place would leave a sliver of free memory behind every ring, which a
+    // million plots add up to tens of megabytes).
+    let mut exact = Vec::with_capacity(all.len());
+    exact.extend(all);
+    Ok(exact)
 }
 
 #[cfg(test)]
