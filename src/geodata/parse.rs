@@ -185,10 +185,20 @@ pub(super) fn build_feature(
     let line = at.line();
     // Worded only for a problem: most features have none.
     let position = || label(at, index, None);
-    let mut properties = Map::new();
-    for (name, value) in source_properties {
-        properties.insert(settings.canonical_field(kind, &name).to_string(), value);
-    }
+    let renamed = source_properties
+        .keys()
+        .any(|name| settings.canonical_field(kind, name) != name);
+    // Usually no field is renamed: the map is kept as it was read.
+    let mut properties = match renamed {
+        false => source_properties,
+        true => {
+            let mut properties = Map::new();
+            for (name, value) in source_properties {
+                properties.insert(settings.canonical_field(kind, &name).to_string(), value);
+            }
+            properties
+        }
+    };
     let (id, cadastral_id) = if kind == LayerKind::Plots {
         let Some(value) = properties.get("cadastral_id") else {
             problems.push(
