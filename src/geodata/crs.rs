@@ -347,8 +347,42 @@ impl Transform {
         }
     }
 
-    /// Transforms every coordinate of a geometry.
+    /// Transforms every coordinate of a geometry: all of them in one call to PROJ (which
+    /// transforms them one by one, exactly as [`Transform::apply`] does, without a call
+    /// across the boundary per coordinate). When PROJ fails on any of them, they are done
+    /// again one by one, so the problem names the first coordinate that failed and why.
     pub fn geometry(&self, g: &geo::Geometry<f64>) -> Result<geo::Geometry<f64>, CrsError> {
+        use geo::{CoordsIter, MapCoordsInPlace};
+        let Some(proj) = &self.proj else {
+            return Ok(g.clone());
+        };
+        let mut points: Vec<(f64, f64)> = g.coords_iter().map(|c| (c.x, c.y)).collect();
+        let converted = proj.convert_array(&mut points).is_ok()
+            && points.iter().all(|(x, y)| x.is_finite() && y.is_finite());
+        if !converted {
+            return self.geometry_point_by_point(g);
+        }
+        // Transformed in a copy: its vectors have exactly the source's length. The
+        // coordinates are visited in the order `coords_iter` gave them.
+        let mut out = g.clone();
+        let next = std::cell::Cell::new(0);
+        let points = &points;
+        out.map_coords_in_place(|c| {
+            let at = next.get();
+            next.set(at + 1);
+            match points.get(at) {
+                Some(&(x, y)) => geo::coord! { x: x, y: y },
+                None => c,
+            }
+        });
+        Ok(out)
+    }
+
+    /// [`Transform::geometry`], one PROJ call per coordinate.
+    fn geometry_point_by_point(
+        &self,
+        g: &geo::Geometry<f64>,
+    ) -> Result<geo::Geometry<f64>, CrsError> {
         use geo::MapCoordsInPlace;
         // Transformed in a copy: its vectors have exactly the source's length, where
         // collecting through a fallible map would leave them with spare capacity.
@@ -454,6 +488,51 @@ mod tests {
             .apply(400_000.0, 4_700_000.0)
             .unwrap();
         assert_eq!(elsewhere, here);
+    }
+
+    #[test]
+    fn a_geometry_transformed_in_one_call_equals_it_transformed_point_by_point() {
+        use geo::{Geometry, LineString, MultiPolygon, Polygon};
+        let ring = |x: f64, y: f64, d: f64| {
+            LineString::from(vec![
+                (x, y),
+                (x + d, y + 0.123),
+                (x + d, y + d),
+                (x + 0.456, y + d),
+                (x, y),
+            ])
+        };
+        let holed = Polygon::new(
+            ring(510_000.0, 4_693_000.0, 300.0),
+            vec![ring(510_100.0, 4_693_100.0, 50.0)],
+        );
+        let other = Polygon::new(ring(520_000.5, 4_700_000.25, 70.0), vec![]);
+        let geometries: Vec<Geometry<f64>> = vec![
+            Geometry::Polygon(holed.clone()),
+            Geometry::MultiPolygon(MultiPolygon(vec![holed, other])),
+            Geometry::LineString(ring(430_000.0, 4_650_000.0, 9_000.0)),
+            Geometry::Point(geo::Point::new(512_345.678, 4_694_321.987)),
+            // PROJ fails on the second coordinate: the same problem either way.
+            Geometry::LineString(LineString::from(vec![
+                (510_000.0, 4_693_000.0),
+                (f64::NAN, 4_693_050.0),
+                (510_000.0, 4_693_100.0),
+            ])),
+        ];
+        for to in [Crs::Epsg(4326), Crs::Epsg(3857), Crs::Epsg(32635)] {
+            let t = Transform::new(&CADASTRAL, &to).unwrap();
+            for g in &geometries {
+                let batched = t.geometry(g).map_err(|e| e.to_string());
+                let one_by_one = t.geometry_point_by_point(g).map_err(|e| e.to_string());
+                // Bit for bit: the same PROJ operation on the same numbers.
+                assert_eq!(batched, one_by_one, "{to}: {g:?}");
+            }
+        }
+        let t = Transform::new(&CADASTRAL, &Crs::Epsg(4326)).unwrap();
+        assert!(
+            t.geometry(&geometries[4]).is_err(),
+            "the failure is reported"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod cadastral;
 pub mod crs;
 mod decide;
 pub mod error;
+mod fast_feature;
 pub mod manifest;
 pub mod model;
 mod open;

@@ -101,6 +101,19 @@ fn parse_feature(
     problems: &mut Problems,
 ) -> Option<ParsedFeature> {
     let (line, raw) = (raw.line, raw.text);
+    if let Some(quick) = super::fast_feature::read(raw) {
+        let record = Record {
+            index,
+            at: Location::Line(line),
+            id: quick.id,
+            properties: quick.properties,
+            geometry: quick
+                .geometry
+                .map(|(geometry, type_name)| SourceGeometry::Ready(geometry, type_name)),
+        };
+        return build_feature(kind, record, settings, interner, problems);
+    }
+    // Not plainly good: `geojson` reads it, and says what is wrong.
     let feature: geojson::Feature = match serde_json::from_str(raw) {
         Ok(f) => f,
         Err(e) => {
@@ -119,7 +132,7 @@ fn parse_feature(
         at: Location::Line(line),
         id: feature.id,
         properties: feature.properties.unwrap_or_default(),
-        geometry: feature.geometry.map(|g| g.value),
+        geometry: feature.geometry.map(|g| SourceGeometry::Json(g.value)),
     };
     build_feature(kind, record, settings, interner, problems)
 }
@@ -132,7 +145,24 @@ pub(super) struct Record {
     pub at: Location,
     pub id: Option<geojson::feature::Id>,
     pub properties: Map<String, Value>,
-    pub geometry: Option<geojson::GeometryValue>,
+    pub geometry: Option<SourceGeometry>,
+}
+
+/// A record's geometry as its source gave it.
+pub(super) enum SourceGeometry {
+    /// As GeoJSON positions, not checked yet.
+    Json(geojson::GeometryValue),
+    /// Read and checked already (see [`super::fast_feature`]), with its GeoJSON type name.
+    Ready(Geometry<f64>, &'static str),
+}
+
+impl SourceGeometry {
+    fn type_name(&self) -> &'static str {
+        match self {
+            SourceGeometry::Json(value) => value.type_name(),
+            SourceGeometry::Ready(_, name) => name,
+        }
+    }
 }
 
 /// Turns a record into a parsed feature: field names mapped, identifier decided, property
@@ -153,17 +183,28 @@ pub(super) fn build_feature(
         geometry,
     } = record;
     let line = at.line();
-    let position = label(at, index, None);
-    let mut properties = Map::new();
-    for (name, value) in source_properties {
-        properties.insert(settings.canonical_field(kind, &name).to_string(), value);
-    }
+    // Worded only for a problem: most features have none.
+    let position = || label(at, index, None);
+    let renamed = source_properties
+        .keys()
+        .any(|name| settings.canonical_field(kind, name) != name);
+    // Usually no field is renamed: the map is kept as it was read.
+    let mut properties = match renamed {
+        false => source_properties,
+        true => {
+            let mut properties = Map::new();
+            for (name, value) in source_properties {
+                properties.insert(settings.canonical_field(kind, &name).to_string(), value);
+            }
+            properties
+        }
+    };
     let (id, cadastral_id) = if kind == LayerKind::Plots {
         let Some(value) = properties.get("cadastral_id") else {
             problems.push(
                 Severity::Error,
                 line,
-                Some(position),
+                Some(position()),
                 Some("cadastral_id"),
                 "a plot needs its cadastral identifier (map the source field in manifest.toml)",
             );
@@ -182,7 +223,7 @@ pub(super) fn build_feature(
                 problems.push(
                     Severity::Error,
                     line,
-                    Some(format!("{position} ({text})")),
+                    Some(format!("{} ({text})", position())),
                     Some("cadastral_id"),
                     format!("malformed cadastral identifier {text:?}: {e}"),
                 );
@@ -199,12 +240,12 @@ pub(super) fn build_feature(
         };
         (id, None)
     };
-    let label = label(at, index, Some(&id));
+    let label = || label(at, index, Some(&id));
     if let Err(message) = validate::property_values(kind, &properties) {
         problems.push(
             Severity::Error,
             line,
-            Some(label),
+            Some(label()),
             Some(message.0),
             message.1,
         );
@@ -214,7 +255,7 @@ pub(super) fn build_feature(
         problems.push(
             Severity::Error,
             line,
-            Some(label),
+            Some(label()),
             Some("geometry"),
             "the feature has no geometry",
         );
@@ -225,7 +266,7 @@ pub(super) fn build_feature(
         problems.push(
             Severity::Error,
             line,
-            Some(label),
+            Some(label()),
             Some("geometry"),
             format!(
                 "a {type_name} is not allowed in the {kind} layer (allowed: {})",
@@ -234,25 +275,19 @@ pub(super) fn build_feature(
         );
         return None;
     }
-    if let Err(message) = validate::positions(&geometry) {
-        problems.push(
-            Severity::Error,
-            line,
-            Some(label),
-            Some("geometry"),
-            message,
-        );
-        return None;
-    }
-    let geometry = match Geometry::<f64>::try_from(&geometry) {
+    let geometry = match geometry {
+        SourceGeometry::Ready(geometry, _) => Ok(geometry),
+        SourceGeometry::Json(value) => geometry_of(&value),
+    };
+    let geometry = match geometry {
         Ok(g) => g,
-        Err(e) => {
+        Err(message) => {
             problems.push(
                 Severity::Error,
                 line,
-                Some(label),
+                Some(label()),
                 Some("geometry"),
-                e.to_string(),
+                message,
             );
             return None;
         }
@@ -265,4 +300,10 @@ pub(super) fn build_feature(
         geometry,
         at,
     })
+}
+
+/// GeoJSON positions, checked (geo would silently close an open ring), as a geometry.
+fn geometry_of(value: &geojson::GeometryValue) -> Result<Geometry<f64>, String> {
+    validate::positions(value)?;
+    Geometry::<f64>::try_from(value).map_err(|e| e.to_string())
 }

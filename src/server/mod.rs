@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::geodata::{crs, CrsError, DataError, Dataset};
 use crate::http::AppState;
-use crate::zone::{Zone, ZoneCell};
+use crate::zone::{BaseParts, Zone, ZoneCell};
 
 pub use watch::Reloader;
 
@@ -83,8 +83,17 @@ pub fn load_zone(config: &Config) -> Result<(ZoneCell, crate::register::Shared),
         config.data_dir.display()
     );
     let location = crate::register::location(config);
-    let (register, book) = crate::register::open(&location, &dataset)?;
-    let orphans = crate::register::orphans(&book, &dataset);
+    // The register is read (a database, mostly one thread's work) while the zone's indexes,
+    // network, distances and card points are built from the data on the other cores.
+    let (parts, opened) = rayon::join(
+        || BaseParts::build(&dataset),
+        || {
+            let (register, book) = crate::register::open(&location, &dataset)?;
+            let orphans = crate::register::orphans(&book, &dataset);
+            Ok::<_, crate::register::RegisterError>((register, book, orphans))
+        },
+    );
+    let (register, book, orphans) = opened?;
     for orphan in &orphans {
         tracing::warn!(plot = %orphan.plot, may_inherit = ?orphan.may_inherit,
             "register entry without a plot in the data (kept)");
@@ -94,7 +103,7 @@ pub fn load_zone(config: &Config) -> Result<(ZoneCell, crate::register::Shared),
         revision = book.revision(),
         "register opened at {location}"
     );
-    let zone = Zone::build_with(dataset, Arc::new(book));
+    let zone = Zone::assemble(dataset, parts, Arc::new(book));
     Ok((ZoneCell::new(zone, Box::new(prepare)), register))
 }
 

@@ -21,4 +21,4 @@ pub use cell::{
     reload, reload_async, Prepare, ReloadError, ReloadFailure, ReloadLog, Reloaded, ZoneCell,
 };
 pub use distance::{DistanceTable, PlotDistances, RoadNetwork};
-pub use snapshot::{Derived, Zone};
+pub use snapshot::{BaseParts, Derived, Zone};

@@ -45,6 +45,51 @@ pub struct ZoneBase {
     derived: DerivedFacts,
 }
 
+/// What a data version derives from the dataset alone, before any register is laid over it.
+pub struct BaseParts {
+    indexes: Vec<LayerIndex>,
+    network: RoadNetwork,
+    distances: DistanceTable,
+    plot_points: Vec<CardPoints>,
+}
+
+impl BaseParts {
+    /// Indexes every layer, builds the road network and the distance table, and computes
+    /// the card points: independent of one another, so built side by side (an R-tree's bulk
+    /// load, the network and the table's set-up are sequential work). Blocking.
+    pub fn build(dataset: &Dataset) -> BaseParts {
+        use rayon::prelude::*;
+        let ((indexes, plot_points), (network, distances)) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        dataset
+                            .layers
+                            .par_iter()
+                            .map(|layer| LayerIndex::build(&layer.features))
+                            .collect()
+                    },
+                    || match dataset.layer(LayerKind::Plots) {
+                        Some(plots) => card_points(plots),
+                        None => Vec::new(),
+                    },
+                )
+            },
+            || {
+                let network = RoadNetwork::build(dataset);
+                let distances = DistanceTable::build(dataset, &network);
+                (network, distances)
+            },
+        );
+        BaseParts {
+            indexes,
+            network,
+            distances,
+            plot_points,
+        }
+    }
+}
+
 /// One version of the zone: the data, everything derived from it, and the register's facts.
 #[derive(Debug)]
 pub struct Zone {
@@ -78,18 +123,19 @@ impl Zone {
     /// distance table and the card points, and lays `register` over the plots. Blocking
     /// (seconds for a province).
     pub fn build_with(dataset: Dataset, register: Arc<Book>) -> Zone {
-        use rayon::prelude::*;
-        let indexes = dataset
-            .layers
-            .par_iter()
-            .map(|layer| LayerIndex::build(&layer.features))
-            .collect();
-        let network = RoadNetwork::build(&dataset);
-        let distances = DistanceTable::build(&dataset, &network);
-        let plot_points = match dataset.layer(LayerKind::Plots) {
-            Some(plots) => card_points(plots),
-            None => Vec::new(),
-        };
+        let parts = BaseParts::build(&dataset);
+        Zone::assemble(dataset, parts, register)
+    }
+
+    /// The snapshot from a dataset and its heavy parts, built by [`BaseParts::build`] (for
+    /// a caller that builds them while it opens the register).
+    pub fn assemble(dataset: Dataset, parts: BaseParts, register: Arc<Book>) -> Zone {
+        let BaseParts {
+            indexes,
+            network,
+            distances,
+            plot_points,
+        } = parts;
         let base = Arc::new(ZoneBase {
             dataset,
             indexes,

@@ -20,7 +20,7 @@ use super::super::crs::Crs;
 use super::super::manifest::LayerManifest;
 use super::super::model::{CrsSource, LayerKind, Locating, Location};
 use super::super::open::{open_regular, read_regular};
-use super::super::parse::{build_feature, Record};
+use super::super::parse::{build_feature, Record, SourceGeometry};
 use super::super::prj;
 use super::super::problem::Problems;
 use super::super::progress::LayerProgress;
@@ -208,7 +208,7 @@ impl ShapefileSource<'_> {
                     at: Location::Record(index + 1),
                     id: None,
                     properties: properties(&fields, record),
-                    geometry: geometry(&shape),
+                    geometry: geometry(&shape).map(SourceGeometry::Json),
                 }),
                 Err(e) => {
                     problems.file_error(
