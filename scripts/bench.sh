@@ -164,7 +164,9 @@ load() {
 }
 
 pid=""
-stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=""; }
+# (An if, not `&&`: under `set -e` a false test as the last command stopped the EXIT trap
+# with status 1 after a complete run.)
+stop() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; fi; pid=""; }
 trap 'stop; for p in "${npid:-}" "${bpid:-}" "${ppid:-}" "${small_pid:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; true' EXIT
 # start CACHE_MB -> sets $pid and $base; prints start-up seconds and peak RSS
 start() {
