@@ -168,6 +168,17 @@ pid=""
 # with status 1 after a complete run.)
 stop() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; fi; pid=""; }
 trap 'stop; for p in "${npid:-}" "${bpid:-}" "${ppid:-}" "${small_pid:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; true' EXIT
+# served_at LOG -> the address a starting server says it serves on (waits up to 2 minutes)
+served_at() {
+  local at=""
+  for _ in $(seq 1200); do
+    at=$(grep -o 'serving the zone on http://[0-9.:]*' "$1" | sed 's/serving the zone on //' || true)
+    [ -n "$at" ] && break
+    sleep 0.1
+  done
+  [ -n "$at" ] || { cat "$1" >&2; exit 1; }
+  echo "$at"
+}
 # start CACHE_MB -> sets $pid and $base; prints start-up seconds and peak RSS
 start() {
   local config="$work/config-$1.toml" log="$work/serve-$1.log"
@@ -175,13 +186,7 @@ start() {
   local t0; t0=$(date +%s.%N)
   taskset -c 0 "$bin" --config "$config" serve --listen 127.0.0.1:0 --data "$dir" 2>"$log" &
   pid=$!
-  base=""
-  for _ in $(seq 1200); do
-    base=$(grep -o 'serving the zone on http://[0-9.:]*' "$log" | sed 's/serving the zone on //' || true)
-    [ -n "$base" ] && break
-    sleep 0.1
-  done
-  [ -n "$base" ] || { cat "$log" >&2; exit 1; }
+  base=$(served_at "$log")
   # Prepared facts (shared vertices) are built on the first tile: part of start-up here.
   curl -s -o /dev/null "$base/tiles/14/9358/6055.mvt"
   startup=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")
@@ -239,12 +244,7 @@ big_base=$base; big_pid=$pid
 small_log="$work/serve-small.log"
 taskset -c 0 "$bin" --config "$work/config-512.toml" serve --listen 127.0.0.1:0 --data geodata 2>"$small_log" &
 small_pid=$!
-small_base=""
-for _ in $(seq 600); do
-  small_base=$(grep -o 'serving the zone on http://[0-9.:]*' "$small_log" | sed 's/serving the zone on //' || true)
-  [ -n "$small_base" ] && break
-  sleep 0.1
-done
+small_base=$(served_at "$small_log")
 declare -A flat_small flat_big
 for path in "${flat_paths[@]}"; do
   echo "$path" > "$work/flat.txt"
