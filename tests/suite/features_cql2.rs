@@ -14,19 +14,6 @@ use geo::{Intersects, Relate};
 use serde_json::{json, Value};
 use zagore::register::Role;
 
-/// A query value, percent-encoded as a form would send it.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// Every feature of a collection (one page), with `extra` query parameters.
 async fn all(app: &TestApp, collection: &str, extra: &str) -> Vec<Value> {
     let path = format!("/collections/{collection}/items?limit=10000{extra}");
@@ -44,7 +31,14 @@ fn ids_of(features: &[Value]) -> BTreeSet<String> {
 
 /// The ids a filter selects (`extra`: more parameters, already encoded).
 async fn selected(app: &TestApp, collection: &str, filter: &str, extra: &str) -> BTreeSet<String> {
-    ids_of(&all(app, collection, &format!("&filter={}{extra}", enc(filter))).await)
+    ids_of(
+        &all(
+            app,
+            collection,
+            &format!("&filter={}{extra}", common::urlencode(filter)),
+        )
+        .await,
+    )
 }
 
 /// The ids of the features whose properties satisfy `keep`.
@@ -332,7 +326,12 @@ const EPSG_7801: &str = "http://www.opengis.net/def/crs/EPSG/0/7801";
 async fn spatial_literals_in_crs84_and_epsg_7801_select_the_same_plots() {
     let app = spawn_app().await;
     let lonlat = all(&app, "plots", "").await;
-    let northing_first = all(&app, "plots", &format!("&crs={}", enc(EPSG_7801))).await;
+    let northing_first = all(
+        &app,
+        "plots",
+        &format!("&crs={}", common::urlencode(EPSG_7801)),
+    )
+    .await;
     assert_eq!(ids_of(&lonlat), ids_of(&northing_first));
     let n = lonlat.len();
     // Polygons through plot vertices, the same points in both CRSs (a vertex is picked by
@@ -378,9 +377,9 @@ async fn spatial_literals_in_crs84_and_epsg_7801_select_the_same_plots() {
     ];
     let crs84 = format!(
         "&filter-crs={}",
-        enc("http://www.opengis.net/def/crs/OGC/1.3/CRS84")
+        common::urlencode("http://www.opengis.net/def/crs/OGC/1.3/CRS84")
     );
-    let cadastral = format!("&filter-crs={}", enc(EPSG_7801));
+    let cadastral = format!("&filter-crs={}", common::urlencode(EPSG_7801));
     for (function, corners, scale) in [
         ("S_INTERSECTS", &triangle, 1.0),
         ("S_WITHIN", &quadrilateral, 1.05),
@@ -484,7 +483,7 @@ async fn spatial_literals_in_crs84_and_epsg_7801_select_the_same_plots() {
         "S_INTERSECTS(geometry, BBOX(42.360,25.640,42.380,25.660))",
         &format!(
             "&filter-crs={}",
-            enc("http://www.opengis.net/def/crs/EPSG/0/4326")
+            common::urlencode("http://www.opengis.net/def/crs/EPSG/0/4326")
         ),
     )
     .await;
@@ -494,7 +493,7 @@ async fn spatial_literals_in_crs84_and_epsg_7801_select_the_same_plots() {
         &all(
             &app,
             "plots",
-            &format!("&bbox={box_7801}&bbox-crs={}", enc(EPSG_7801)),
+            &format!("&bbox={box_7801}&bbox-crs={}", common::urlencode(EPSG_7801)),
         )
         .await,
     );
@@ -543,7 +542,7 @@ async fn a_filter_with_bbox_and_paging_visits_each_match_once() {
     assert!(want.len() > 2, "too few matches to page: {want:?}");
     let mut url = app.url(&format!(
         "/collections/plots/items?filter={}&bbox={bbox}&limit=2",
-        enc(filter)
+        common::urlencode(filter)
     ));
     let mut seen = Vec::new();
     loop {
@@ -653,7 +652,10 @@ async fn exports_take_the_filter_too() {
             && num(p, "area_m2").is_some_and(|a| a < 15000.0)
     });
     assert!(!want.is_empty() && want.len() < plots.len());
-    let path = format!("/collections/plots/items?f=csv&filter={}", enc(filter));
+    let path = format!(
+        "/collections/plots/items?f=csv&filter={}",
+        common::urlencode(filter)
+    );
     let resp = app.get(&path).await;
     assert_eq!(resp.status(), 200);
     let body = resp.text().await.unwrap();
@@ -691,7 +693,7 @@ async fn assert_refused(app: &TestApp, query: &str, parameter: &str, mentions: &
 #[tokio::test]
 async fn hostile_and_wrong_filters_are_400_naming_what_is_wrong() {
     let app = spawn_app().await;
-    let f = |text: &str| format!("filter={}", enc(text));
+    let f = |text: &str| format!("filter={}", common::urlencode(text));
     let cases: Vec<(String, &str, &str)> = vec![
         (f("colour = 'red'"), "filter", "colour"),
         (f("area_m2 = 'x'"), "filter", "area_m2 = 'x'"),

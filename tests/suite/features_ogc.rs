@@ -431,7 +431,7 @@ async fn queryables_list_filterable_properties_and_each_works() {
         let query = format!(
             "/collections/plots/items?{}={}&limit=100",
             name,
-            urlencode(&text)
+            common::urlencode(&text)
         );
         let (status, page) = app.get_json(&query).await;
         assert_eq!(status, 200, "{query} ({schema})");
@@ -452,18 +452,6 @@ async fn queryables_list_filterable_properties_and_each_works() {
             200
         );
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -16,6 +16,18 @@ pub struct TestApp {
     pub register_dir: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
+/// A query value percent-encoded as a form would send it: everything but RFC 3986's
+/// unreserved characters.
+pub fn urlencode(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    utf8_percent_encode(s, RESERVED).to_string()
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
