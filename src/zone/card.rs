@@ -1,7 +1,8 @@
-//! The plot card: the properties a plot is served with, the same in the tiles' `plots` layer
-//! and in every JSON answer about a plot — its own properties with the register's public
-//! facts laid over them (never a private one), its computed geodesic area, its centroid and
-//! a point inside it, and its distance summary.
+//! The plot card: the properties a plot is served with in every JSON answer about it — its
+//! own properties with the register's public facts laid over them (never a private one), its
+//! computed geodesic area, its centroid and a point inside it, and its distance summary. The
+//! tiles' `plots` layer carries the card without [`NOT_IN_TILES`]; [`CardFields`] says
+//! which fields a caller wants.
 
 use std::borrow::Cow;
 
@@ -51,10 +52,9 @@ impl CardFields<'_> {
 }
 
 impl Zone {
-    /// The properties of a plot's card, the same in the tiles' `plots` layer and in every
-    /// JSON answer about a plot: its own properties, its computed geodesic area (m² and
-    /// decares), its centroid and a point inside it, and its distance summary (flat, scalar
-    /// values only).
+    /// The properties of a plot's card, as every JSON answer about a plot gives them: its own
+    /// properties, its computed geodesic area (m² and decares), its centroid and a point
+    /// inside it, and its distance summary (flat, scalar values only).
     pub fn plot_card(&self, plot: &Feature) -> serde_json::Map<String, serde_json::Value> {
         let position = self
             .dataset
@@ -68,8 +68,8 @@ impl Zone {
     }
 
     /// The fields of [`Zone::plot_card`] one by one, in the card's order, without building
-    /// the card: the tile encoder writes a million plots' cards this way without cloning
-    /// each plot's properties. `position` is the plot's position in the plots layer (None
+    /// the card (what the queryables and the sheet read without cloning each plot's
+    /// properties). `position` is the plot's position in the plots layer (None
     /// when it is not there: the card then has no centroid or inside point).
     pub fn visit_plot_card(
         &self,
