@@ -68,7 +68,7 @@ impl Zone {
     }
 
     /// The fields of [`Zone::plot_card`] one by one, in the card's order, without building
-    /// the card (what the queryables and the sheet read without cloning each plot's
+    /// the card ([`Zone::plot_card`] and the queryables read it so, without cloning each plot's
     /// properties). `position` is the plot's position in the plots layer (None
     /// when it is not there: the card then has no centroid or inside point).
     pub fn visit_plot_card(
